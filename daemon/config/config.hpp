@@ -1,0 +1,93 @@
+// hallkeeperd configuration: the typed settings, and loading them from TOML with precise errors.
+//
+// Every key has a default (the embedded default: a one-process hall, role=controller), so a
+// config file only states what differs. Unknown keys, wrong types and out-of-range values are
+// errors, never silently ignored: a typo in a hall's config must not go unnoticed.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hk::config {
+
+enum class Role { controller, terminal };
+enum class LogLevel { trace, debug, info, warn, error };
+enum class LogSink { automatic, stderr_sink, journald };
+
+[[nodiscard]] std::string_view to_string(Role role);
+[[nodiscard]] std::string_view to_string(LogLevel level);
+[[nodiscard]] std::string_view to_string(LogSink sink);
+
+struct NodeSettings {
+    std::string id = "hall-node";  // [a-z0-9][a-z0-9-]{0,31}; unique in the hall
+    std::string hall = "demo-hall";  // same charset; the hall this node belongs to
+    Role role = Role::controller;
+};
+
+struct StateSettings {
+    std::filesystem::path dir = "/var/lib/hallkeeper";  // absolute
+};
+
+struct LogSettings {
+    LogLevel level = LogLevel::info;
+    LogSink sink = LogSink::automatic;  // automatic: journald when started by systemd, else stderr
+};
+
+struct ControlSettings {
+    std::filesystem::path socket = "/run/hallkeeper/hallkeeperd.sock";  // absolute
+    std::optional<std::string> group;  // group owning the socket (mode 0660); none: daemon's group
+};
+
+struct RuntimeSettings {
+    unsigned workers = 2;  // threads of the blocking-work pool, 1..16
+};
+
+struct Config {
+    NodeSettings node;
+    StateSettings state;
+    LogSettings log;
+    ControlSettings control;
+    RuntimeSettings runtime;
+
+    friend bool operator==(const Config&, const Config&) = default;
+};
+
+// One problem found in a config file. `line`/`column` are 1-based, 0 when not known
+// (for example a missing file). `key` is the dotted key path ("node.role"), empty for
+// syntax errors.
+struct ConfigError {
+    std::string source;  // file name, or "<embedded default>"
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::string key;
+    std::string message;  // what was wrong and what was expected
+
+    // "file:line:column: key 'node.role': expected one of controller, terminal, got 'contoller'"
+    [[nodiscard]] std::string to_string() const;
+};
+
+using ConfigErrors = std::vector<ConfigError>;
+
+// Parses and validates TOML text. Collects every problem found (not only the first).
+// `source` names the text in error messages.
+[[nodiscard]] std::expected<Config, ConfigErrors> parse(std::string_view toml_text,
+                                                        std::string_view source);
+
+// Reads and parses a file. A missing or unreadable file is one ConfigError with line 0.
+[[nodiscard]] std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file);
+
+// The settings a node runs with when started without a config file.
+[[nodiscard]] Config embedded_default();
+
+// Names of the settings that differ between two configs and can only take effect after a
+// restart (state.dir, control.*, node.*, runtime.workers). A SIGHUP reload applies the other
+// settings and reports these.
+[[nodiscard]] std::vector<std::string> restart_required_changes(const Config& running,
+                                                                const Config& reloaded);
+
+}  // namespace hk::config

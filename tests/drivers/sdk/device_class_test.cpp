@@ -1,0 +1,28 @@
+// Device class and health names are stable identifiers (config, MQTT, hallctl).
+#include <catch2/catch.hpp>
+
+#include "drivers/sdk/device_class.hpp"
+
+using namespace hk::drivers;
+
+TEST_CASE("every device class name parses back to the same class") {
+    for (const auto device_class : kAllDeviceClasses) {
+        const auto name = to_string(device_class);
+        CHECK(name != "unknown");
+        CHECK(parse_device_class(name) == device_class);
+    }
+}
+
+TEST_CASE("device class names are the documented identifiers") {
+    CHECK(to_string(DeviceClass::ticket_printer) == "ticket_printer");
+    CHECK(to_string(DeviceClass::document_camera) == "document_camera");
+    CHECK_FALSE(parse_device_class("Ticket_Printer").has_value());
+    CHECK_FALSE(parse_device_class("").has_value());
+}
+
+TEST_CASE("health names round-trip and unknown names are rejected") {
+    for (const auto health : {Health::ok, Health::degraded, Health::faulted, Health::absent}) {
+        CHECK(parse_health(to_string(health)) == health);
+    }
+    CHECK_FALSE(parse_health("broken").has_value());
+}
