@@ -8,10 +8,13 @@
 // rebuilt). See docs/architecture.md, "Store".
 //
 // Not thread-safe: a Database and its statements belong to one thread (the event loop).
+// Statements and transactions must be destroyed before their Database, and a Database must not
+// be moved while a transaction on it is open.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,7 +50,8 @@ public:
     // Steps once. true: a row is available; false: done. Errors: constraint, io, corrupt,
     // locked, misuse.
     Result<bool> step();
-    // Steps to completion, for statements that return no rows.
+    // Steps to completion, for statements that return no rows, then resets the statement
+    // (keeping its bindings) so it can run again.
     Result<void> run();
     // Resets for re-execution and clears the bindings.
     void reset();
@@ -68,9 +72,9 @@ private:
 class Transaction;
 
 struct OpenOptions {
-    bool create = true;              // create the file if missing
-    bool quick_check = true;         // run PRAGMA quick_check on open (detects corruption)
-    int busy_timeout_ms = 0;         // 0: fail at once with Errc::locked when another holds it
+    bool create = true;       // create the file if missing
+    bool quick_check = true;  // run PRAGMA quick_check on open (detects corruption)
+    int busy_timeout_ms = 0;  // 0: fail at once with Errc::locked when another holds it
 };
 
 class Database {
@@ -90,7 +94,9 @@ public:
     Result<void> exec(std::string_view sql);
     // Prepares one statement. Errors: misuse (bad SQL, with SQLite's message).
     [[nodiscard]] Result<Statement> prepare(std::string_view sql);
-    // Begins a transaction (BEGIN IMMEDIATE) committed with the given durability.
+    // Begins a transaction (BEGIN IMMEDIATE) committed with the given durability. Errors:
+    // locked (another connection is writing), misuse (a transaction is already open).
+    // Writes outside any transaction run with the durability last chosen (critical after open).
     [[nodiscard]] Result<Transaction> begin(Durability durability);
 
     [[nodiscard]] std::int64_t last_insert_rowid() const;
@@ -104,6 +110,8 @@ private:
     friend class Transaction;
     Database(sqlite3* db, std::filesystem::path path);
     Result<void> set_durability(Durability durability);
+    // The first column of the first row of `sql` ("" when there is none).
+    Result<std::string> pragma_text(std::string_view sql);
     sqlite3* db_ = nullptr;
     std::filesystem::path path_;
     std::optional<Durability> durability_;

@@ -14,10 +14,10 @@ namespace hk::store {
 
 struct Event {
     std::string node_id;
-    std::int64_t seq = 0;       // 1, 2, 3 … per node, without gaps
-    std::int64_t at_ms = 0;     // Unix time in milliseconds
-    std::string type;           // dotted name, e.g. "node.started"
-    std::string payload;        // JSON object text
+    std::int64_t seq = 0;    // 1, 2, 3 … per node, without gaps
+    std::int64_t at_ms = 0;  // Unix time in milliseconds
+    std::string type;        // dotted name, e.g. "node.started"
+    std::string payload;     // JSON object text
 };
 
 class EventLog {
@@ -25,12 +25,15 @@ public:
     // `db` must outlive the log and be migrated.
     EventLog(Database& db, std::string node_id);
 
-    // Appends one event inside the caller's transaction and returns its sequence number.
-    // Errors: constraint (duplicate id), io.
+    // Appends one event and returns its sequence number (last seq of this node + 1). Must be
+    // called inside a transaction of the caller (Database::begin), so that the event commits
+    // or rolls back together with the change it records and the sequence stays gapless.
+    // Errors: misuse (no transaction open), constraint (payload is not valid JSON, duplicate
+    // id), io.
     Result<std::int64_t> append(std::int64_t at_ms, std::string_view type,
                                 std::string_view payload_json);
 
-    // Events of this node with seq > after, in order, at most `limit`.
+    // Events of this node with seq > after, in order, at most `limit` (none when limit <= 0).
     [[nodiscard]] Result<std::vector<Event>> read_after(std::int64_t after, int limit = 1000);
 
     // Highest sequence number of this node (0 when empty).

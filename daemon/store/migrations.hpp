@@ -13,9 +13,9 @@
 namespace hk::store {
 
 struct Migration {
-    int version;             // 1, 2, 3 … without gaps
-    std::string_view name;   // short snake_case description
-    std::string_view sql;    // statements run in one transaction
+    int version;            // 1, 2, 3 … without gaps
+    std::string_view name;  // short snake_case description
+    std::string_view sql;   // statements run in one transaction
 };
 
 [[nodiscard]] std::span<const Migration> migrations();
@@ -28,5 +28,9 @@ struct Migration {
 // already past the latest version this binary knows; misuse when target is out of range.
 // Returns the version reached.
 Result<int> migrate(Database& db, int target = -1);
+
+// The same with an explicit migration list (versions 1..N in order), for tests of the
+// migrator itself. Errors as above, plus misuse when the list has gaps.
+Result<int> migrate(Database& db, std::span<const Migration> list, int target);
 
 }  // namespace hk::store
