@@ -15,36 +15,46 @@
 
 namespace hk::config {
 
-enum class Role { controller, terminal };
-enum class LogLevel { trace, debug, info, warn, error };
-enum class LogSink { automatic, stderr_sink, journald };
+enum class Role : std::uint8_t { controller, terminal };
+enum class LogLevel : std::uint8_t { trace, debug, info, warn, error };
+enum class LogSink : std::uint8_t { automatic, stderr_sink, journald };
 
 [[nodiscard]] std::string_view to_string(Role role);
 [[nodiscard]] std::string_view to_string(LogLevel level);
 [[nodiscard]] std::string_view to_string(LogSink sink);
 
 struct NodeSettings {
-    std::string id = "hall-node";  // [a-z0-9][a-z0-9-]{0,31}; unique in the hall
+    std::string id = "hall-node";    // [a-z0-9][a-z0-9-]{0,31}; unique in the hall
     std::string hall = "demo-hall";  // same charset; the hall this node belongs to
     Role role = Role::controller;
+
+    friend bool operator==(const NodeSettings&, const NodeSettings&) = default;
 };
 
 struct StateSettings {
     std::filesystem::path dir = "/var/lib/hallkeeper";  // absolute
+
+    friend bool operator==(const StateSettings&, const StateSettings&) = default;
 };
 
 struct LogSettings {
     LogLevel level = LogLevel::info;
     LogSink sink = LogSink::automatic;  // automatic: journald when started by systemd, else stderr
+
+    friend bool operator==(const LogSettings&, const LogSettings&) = default;
 };
 
 struct ControlSettings {
     std::filesystem::path socket = "/run/hallkeeper/hallkeeperd.sock";  // absolute
     std::optional<std::string> group;  // group owning the socket (mode 0660); none: daemon's group
+
+    friend bool operator==(const ControlSettings&, const ControlSettings&) = default;
 };
 
 struct RuntimeSettings {
     unsigned workers = 2;  // threads of the blocking-work pool, 1..16
+
+    friend bool operator==(const RuntimeSettings&, const RuntimeSettings&) = default;
 };
 
 struct Config {
@@ -67,7 +77,9 @@ struct ConfigError {
     std::string key;
     std::string message;  // what was wrong and what was expected
 
-    // "file:line:column: key 'node.role': expected one of controller, terminal, got 'contoller'"
+    // One line, for example
+    //   hall.toml:3:8: key 'node.role': expected one of controller, terminal, got "contoller"
+    // leaving out line and column when 0, and the key part when the key is empty.
     [[nodiscard]] std::string to_string() const;
 };
 
