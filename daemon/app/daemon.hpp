@@ -1,0 +1,105 @@
+// The hallkeeperd process: owns the event loop and everything that lives on it.
+//
+// Threading (docs/architecture.md): one thread runs the io_context and owns all state — the
+// store, the control socket, signal handling, the watchdog. Blocking work goes to the
+// WorkerPool and comes back to the loop with its result. Signals are received through
+// boost::asio::signal_set, so a SIGTERM is handled between two loop handlers and never
+// interrupts a store transaction.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/app/command_line.hpp"
+#include "daemon/app/systemd.hpp"
+#include "daemon/app/worker_pool.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/control/server.hpp"
+#include "daemon/store/database.hpp"
+#include "daemon/store/event_log.hpp"
+#include "daemon/store/run_history.hpp"
+#include "daemon/store/state_dir.hpp"
+
+namespace hk::app {
+
+// Why the daemon could not start, and the exit code that says so (exit_codes.hpp).
+struct StartupError {
+    int exit_code = 0;
+    std::string message;
+};
+
+class Daemon {
+public:
+    // Acquires the state directory, opens and migrates the store, records the run and opens
+    // the control socket. Nothing is half-started on error: what was acquired is released.
+    [[nodiscard]] static std::expected<std::unique_ptr<Daemon>, StartupError> start(
+        config::Config config, CommandLine command_line);
+
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+    ~Daemon();
+
+    // Runs the loop until SIGTERM/SIGINT; tells systemd READY first. Returns the exit code.
+    int run();
+
+private:
+    Daemon(config::Config config, CommandLine command_line);
+    std::optional<StartupError> open_store();
+    std::optional<StartupError> open_control_socket();
+    // Records this run and its node.started event; done last, so a refused start leaves no
+    // run behind that would later look like a crash.
+    std::optional<StartupError> record_start();
+    void register_commands();
+
+    void wait_for_signal();
+    void on_signal(int signal_number);
+    void begin_reload();
+    void finish_reload(std::expected<config::Config, config::ConfigErrors> loaded);
+    void shutdown();
+    void arm_watchdog();
+
+    [[nodiscard]] nlohmann::json status() const;
+    [[nodiscard]] control::Outcome add_note(const nlohmann::json& args);
+    [[nodiscard]] control::Outcome list_events(const nlohmann::json& args);
+    // Appends one event in its own critical transaction; logs and returns false on failure.
+    bool record_event(std::string_view type, const nlohmann::json& payload);
+
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer watchdog_timer_;
+    WorkerPool workers_;
+    SystemdNotifier systemd_;
+
+    config::Config config_;
+    CommandLine command_line_;
+    std::chrono::steady_clock::time_point started_;
+    std::int64_t started_at_ms_ = 0;
+    std::int64_t config_loaded_at_ms_ = 0;
+    bool reload_in_progress_ = false;
+    bool stopping_ = false;
+
+    std::optional<store::StateDir> state_dir_;
+    std::optional<store::Database> db_;
+    std::optional<store::EventLog> events_;
+    std::optional<store::RunHistory> runs_;
+    store::Run run_;
+    std::optional<store::Run> previous_run_;
+    int schema_version_ = 0;
+
+    std::unique_ptr<control::Server> control_;
+};
+
+// Milliseconds since the Unix epoch.
+[[nodiscard]] std::int64_t now_ms();
+
+}  // namespace hk::app

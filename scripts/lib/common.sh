@@ -1,0 +1,59 @@
+# Shared by the scripts in scripts/: where things are, and installing what is missing.
+# Every Debian package the project needs is listed here, by purpose, and nowhere else.
+
+HK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export HK_ROOT
+
+# Packages by purpose. The CMake configure step names the package of anything still missing.
+HK_PKGS_BUILD="g++ cmake ninja-build ccache pkg-config libboost-dev libsqlite3-dev \
+libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libsystemd-dev nlohmann-json3-dev"
+HK_PKGS_TEST="catch2 sqlite3"
+HK_PKGS_LINT="clang-format clang-tidy-19"
+HK_PKGS_FUZZ="clang-19 libclang-rt-19-dev"
+
+hk_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+hk_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+hk_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    hk_die "need root to run '$*' (run as root or install sudo)"
+  fi
+}
+
+# hk_install_packages PKG...: installs the Debian packages that are not installed yet.
+hk_install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  hk_log "installing Debian packages: ${missing[*]}"
+  hk_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  hk_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+}
+
+# hk_build PRESET [TARGET...]: configures (once) and builds a CMake preset.
+hk_build() {
+  local preset="$1"
+  shift
+  cd "$HK_ROOT"
+  if [ ! -f "build/$preset/CMakeCache.txt" ]; then
+    hk_log "configuring ($preset)"
+    cmake --preset "$preset" >/dev/null
+  fi
+  hk_log "building ($preset)"
+  if [ $# -gt 0 ]; then
+    cmake --build --preset "$preset" --target "$@"
+  else
+    cmake --build --preset "$preset"
+  fi
+}
