@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/framing/line_framer.hpp"
+
 namespace hk::control {
 
 struct ClientError {
@@ -26,7 +28,8 @@ struct ClientError {
 
 class Client {
 public:
-    // Connects; retries until `wait` has passed when the daemon is not up yet (wait 0: once).
+    // Connects; retries every 50 ms until `wait` has passed while the socket is missing or
+    // refuses connections, i.e. the daemon is not up yet (wait 0: one attempt).
     [[nodiscard]] static std::expected<Client, ClientError> connect(
         const std::filesystem::path& socket, std::chrono::milliseconds wait);
 
@@ -36,16 +39,21 @@ public:
     Client& operator=(const Client&) = delete;
     ~Client();
 
-    // Sends one request and waits for its response.
+    // Sends one request and waits for its response. After a protocol error the connection is
+    // closed and later calls fail; after a timeout it stays usable (a late answer is skipped).
     [[nodiscard]] std::expected<nlohmann::json, ClientError> call(
-        std::string_view command, const nlohmann::json& args,
-        std::chrono::milliseconds timeout);
+        std::string_view command, const nlohmann::json& args, std::chrono::milliseconds timeout);
 
 private:
     explicit Client(int fd);
+    void close();
+    [[nodiscard]] std::expected<nlohmann::json, ClientError> receive(
+        std::uint64_t id, std::string_view command, std::chrono::milliseconds timeout,
+        std::chrono::steady_clock::time_point deadline);
+
     int fd_ = -1;
     std::uint64_t next_id_ = 1;
-    std::string pending_;  // bytes received past the last response
+    proto::LineFramer framer_;  // bytes received past the last response
 };
 
 }  // namespace hk::control

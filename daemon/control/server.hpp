@@ -20,9 +20,12 @@ namespace hk::control {
 
 struct ServerOptions {
     std::filesystem::path socket;
-    std::optional<std::string> group;           // chgrp the socket to this group
-    std::size_t max_connections = 16;           // more are answered "busy" and closed
-    std::chrono::seconds idle_timeout{300};     // an idle connection is closed after this
+    std::optional<std::string> group;  // chgrp the socket to this group
+    std::size_t max_connections = 16;  // more are answered "busy" and closed
+    // A connection is closed when this passes without a complete request or a reply.
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    // Told (on the loop) when a handler throws; the client gets an "internal" error. Optional.
+    std::function<void(const std::string& message)> log_error;
 };
 
 enum class ServerErrc {
@@ -40,6 +43,7 @@ struct ServerError {
 class Server {
 public:
     // Called with the request's args; must call `reply` exactly once (now or later, on the loop).
+    // Calls after the first, or after the client or the server is gone, do nothing.
     using Reply = std::function<void(Outcome)>;
     using Handler = std::function<void(const nlohmann::json& args, Reply reply)>;
     using SyncHandler = std::function<Outcome(const nlohmann::json& args)>;
@@ -52,13 +56,15 @@ public:
     Server& operator=(const Server&) = delete;
     ~Server();  // stops
 
-    // Registers a command. `summary` is shown by `hallctl help`. Replaces an existing one.
+    // Registers a command. `summary` is shown by `hallctl commands`. Replaces an existing one.
+    // `name` must satisfy is_command_name() (else std::invalid_argument: a programming error).
     void add_command(std::string name, std::string summary, Handler handler);
     void add_command(std::string name, std::string summary, SyncHandler handler);
 
     // Stops accepting, closes all connections and removes the socket file. Idempotent.
     void stop();
 
+    // Open connections (not counting ones being answered "busy"). Call on the loop.
     [[nodiscard]] std::size_t connection_count() const;
 
 private:

@@ -1,1 +1,116 @@
-// placeholder: being written
+// hallctl's commands: see commands.hpp.
+#include "daemon/hallctl/commands.hpp"
+
+#include <array>
+
+#include "daemon/hallctl/format.hpp"
+
+namespace hk::hallctl {
+namespace {
+
+using control::ClientError;
+using nlohmann::json;
+
+std::string compact(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string_view code_for(const ClientError& error) {
+    switch (error.kind) {
+        case ClientError::Kind::unreachable:
+            return "unreachable";
+        case ClientError::Kind::timeout:
+            return "timeout";
+        case ClientError::Kind::protocol:
+            return "protocol";
+        case ClientError::Kind::command:
+            return error.code;
+    }
+    return "error";
+}
+
+int report_client_error(const ClientError& error, const GlobalOptions& options, std::ostream& out,
+                        std::ostream& err) {
+    auto message = error.message;
+    if (error.kind == ClientError::Kind::command) {
+        message += " (" + error.code + ")";
+    }
+    report_error(code_for(error), message, options, out, err);
+    return exit_code_for(error.kind);
+}
+
+void note_args(CLI::App& command, json& args) {
+    command
+        .add_option_function<std::string>(
+            "text", [&args](const std::string& text) { args["text"] = text; },
+            "The note, e.g. \"换了打印纸\" (no citizens' personal data)")
+        ->required();
+}
+
+void events_args(CLI::App& command, json& args) {
+    args["after"] = 0;
+    args["limit"] = 100;
+    command.add_option_function<std::int64_t>(
+        "--after", [&args](const std::int64_t& after) { args["after"] = after; },
+        "Only events with a sequence number above this (default 0)");
+    command.add_option_function<std::int64_t>(
+        "--limit", [&args](const std::int64_t& limit) { args["limit"] = limit; },
+        "At most this many events, 1-500 (default 100)");
+}
+
+}  // namespace
+
+std::span<const CommandSpec> command_specs() {
+    static const std::array<CommandSpec, 4> kSpecs = {{
+        {"status", "Show the daemon's version, node, uptime and store", "status", render_status,
+         {}},
+        {"commands", "List the commands the daemon accepts", "help", render_command_list, {}},
+        {"note", "Record a maintenance note in the node's event log", "note", render_note,
+         note_args},
+        {"events", "List the node's event log", "events", render_events, events_args},
+    }};
+    return kSpecs;
+}
+
+int exit_code_for(ClientError::Kind kind) {
+    switch (kind) {
+        case ClientError::Kind::unreachable:
+            return kExitUnreachable;
+        case ClientError::Kind::timeout:
+            return kExitTimeout;
+        case ClientError::Kind::protocol:
+            return kExitProtocol;
+        case ClientError::Kind::command:
+            return kExitCommandFailed;
+    }
+    return kExitProtocol;
+}
+
+void report_error(std::string_view code, std::string_view message, const GlobalOptions& options,
+                  std::ostream& out, std::ostream& err) {
+    err << "hallctl: " << printable(message) << '\n';
+    if (options.json) {
+        out << compact(json{{"error", {{"code", code}, {"message", message}}}}) << '\n';
+    }
+}
+
+int run_command(const CommandSpec& spec, const json& args, const GlobalOptions& options,
+                std::ostream& out, std::ostream& err) {
+    auto client = control::Client::connect(options.socket, options.wait);
+    if (!client) {
+        return report_client_error(client.error(), options, out, err);
+    }
+    const auto result = client->call(spec.daemon_command, args, options.timeout);
+    if (!result) {
+        return report_client_error(result.error(), options, out, err);
+    }
+    if (options.json) {
+        out << compact(*result) << '\n';
+    } else {
+        out << spec.render(*result);
+    }
+    out.flush();
+    return kExitOk;
+}
+
+}  // namespace hk::hallctl

@@ -1,1 +1,85 @@
-// placeholder: being written
+// hallctl: the technicians' command line for hallkeeperd. Parses the command line and runs one
+// command over the control socket.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "daemon/hallctl/commands.hpp"
+#include "daemon/version.hpp"
+
+namespace {
+
+using hk::hallctl::GlobalOptions;
+
+constexpr std::int64_t kMaxTimeoutMs = 3'600'000;
+constexpr double kMaxWaitSeconds = 3600.0;
+
+// Whether --json was asked for, even when parsing failed before any option was stored.
+bool wants_json(int argc, char** argv) {
+    return std::any_of(argv + 1, argv + argc,
+                       [](const char* arg) { return std::string_view(arg) == "--json"; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Ask hallkeeperd, the hall device daemon, about its state.", "hallctl"};
+    app.set_version_flag("--version", std::string("hallctl ") + hk::kVersion);
+
+    GlobalOptions options;
+    std::string socket(hk::hallctl::kDefaultSocket);
+    std::int64_t timeout_ms = options.timeout.count();
+    double wait_seconds = 0.0;
+    const std::string json_help = "Print the result (or the error) as JSON on one line";
+    app.add_option("--socket", socket, "The daemon's control socket")
+        ->envname(std::string(hk::hallctl::kSocketEnvironment))
+        ->capture_default_str();
+    app.add_flag("--json", options.json, json_help);
+    app.add_option("--timeout", timeout_ms, "Milliseconds to wait for the answer")
+        ->check(CLI::Range(std::int64_t{1}, kMaxTimeoutMs))
+        ->capture_default_str();
+    app.add_option("--wait", wait_seconds,
+                   "Seconds to wait for the daemon to come up (for scripts at boot)")
+        ->check(CLI::Range(0.0, kMaxWaitSeconds))
+        ->capture_default_str();
+    app.require_subcommand(1);
+    const auto specs = hk::hallctl::command_specs();
+    std::vector<nlohmann::json> args(specs.size(), nlohmann::json::object());
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& spec = specs[i];
+        auto* command = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
+        if (spec.define_args) {
+            spec.define_args(*command, args[i]);
+        }
+        command->add_flag("--json", options.json, json_help);
+        command->fallthrough();  // global options are accepted after the command too
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) {
+            return app.exit(e);  // --help, --version
+        }
+        options.json = wants_json(argc, argv);
+        hk::hallctl::report_error("usage", std::string(e.what()) + " (see hallctl --help)", options,
+                                  std::cout, std::cerr);
+        return hk::hallctl::kExitUsage;
+    }
+
+    options.socket = socket;
+    options.timeout = std::chrono::milliseconds(timeout_ms);
+    options.wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait_seconds * 1000.0));
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (app.got_subcommand(std::string(specs[i].name))) {
+            return hk::hallctl::run_command(specs[i], args[i], options, std::cout, std::cerr);
+        }
+    }
+    return hk::hallctl::kExitUsage;
+}

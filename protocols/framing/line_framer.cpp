@@ -1,35 +1,24 @@
 // LineFramer: see line_framer.hpp.
 #include "protocols/framing/line_framer.hpp"
 
-#include <algorithm>
-
 namespace hk::proto {
 
 void LineFramer::feed(std::string_view bytes) {
     if (overflowed_) {
         return;
     }
-    if (consumed_ > 0 && consumed_ == buffer_.size()) {
-        buffer_.clear();
-        consumed_ = scanned_ = 0;
-    }
+    // Dropping returned lines on every feed keeps the buffer bounded by one partial line plus
+    // one read, even on a long-lived connection whose reads never end on a line boundary.
+    compact();
     buffer_.append(bytes);
-    // Overflow is known as soon as the partial line is longer than allowed, without waiting
-    // for a terminator that a misbehaving peer may never send.
-    const auto newline = buffer_.find('\n', scanned_);
-    const auto line_end = newline == std::string::npos ? buffer_.size() : newline;
-    if (line_end - consumed_ > max_line_) {
-        overflowed_ = true;
-        buffer_.clear();
-        consumed_ = scanned_ = 0;
-    }
+    check_current_line();
 }
 
 std::optional<std::string> LineFramer::next_line() {
     if (overflowed_) {
         return std::nullopt;
     }
-    const auto newline = buffer_.find('\n', std::max(scanned_, consumed_));
+    const auto newline = buffer_.find('\n', scanned_);
     if (newline == std::string::npos) {
         scanned_ = buffer_.size();
         return std::nullopt;
@@ -39,22 +28,39 @@ std::optional<std::string> LineFramer::next_line() {
         line.remove_suffix(1);
     }
     std::string out(line);
-    consumed_ = newline + 1;
-    scanned_ = consumed_;
-    // A later line in the buffer may already be too long.
-    const auto next = buffer_.find('\n', consumed_);
-    const auto next_end = next == std::string::npos ? buffer_.size() : next;
-    if (next_end - consumed_ > max_line_) {
-        overflowed_ = true;
-    }
-    if (consumed_ == buffer_.size() || overflowed_) {
-        buffer_.erase(0, consumed_);
-        consumed_ = scanned_ = 0;
-        if (overflowed_) {
-            buffer_.clear();
-        }
-    }
+    consumed_ = scanned_ = newline + 1;
+    // One feed may carry several lines; the one now at the front was never checked.
+    check_current_line();
     return out;
+}
+
+void LineFramer::compact() {
+    if (consumed_ == 0) {
+        return;
+    }
+    buffer_.erase(0, consumed_);
+    scanned_ -= consumed_;
+    consumed_ = 0;
+}
+
+// Overflow is known as soon as the partial line is longer than allowed, without waiting for a
+// terminator that a misbehaving peer may never send.
+void LineFramer::check_current_line() {
+    const auto newline = buffer_.find('\n', scanned_);
+    const auto end = newline == std::string::npos ? buffer_.size() : newline;
+    if (newline == std::string::npos) {
+        scanned_ = end;
+    }
+    auto length = end - consumed_;
+    // A final "\r" is not content if the "\n" follows (or may still follow).
+    if (length > 0 && buffer_[end - 1] == '\r') {
+        --length;
+    }
+    if (length > max_line_) {
+        overflowed_ = true;
+        std::string().swap(buffer_);
+        consumed_ = scanned_ = 0;
+    }
 }
 
 }  // namespace hk::proto

@@ -1,0 +1,38 @@
+// Human-readable rendering of daemon answers for hallctl. Pure functions: the daemon's
+// results are outside input, so every field may be missing or of the wrong type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace hk::hallctl {
+
+// "45s", "3m 12s", "2h 5m", "4d 3h": the two largest units, rounded down.
+[[nodiscard]] std::string format_duration(std::uint64_t milliseconds);
+
+// "512 B", "96.0 KiB", "1.5 MiB": binary units, one decimal.
+[[nodiscard]] std::string format_size(std::uint64_t bytes);
+
+// Replaces control characters (terminal escapes included) so that text from the daemon
+// cannot rewrite the terminal.
+[[nodiscard]] std::string printable(std::string_view text);
+
+// The result of the daemon's "status" command, one "label  value" line per item.
+[[nodiscard]] std::string render_status(const nlohmann::json& result);
+
+// The result of the daemon's "help" command: one "name  summary" line per command.
+[[nodiscard]] std::string render_command_list(const nlohmann::json& result);
+
+// Milliseconds since the Unix epoch as local "YYYY-MM-DD HH:MM:SS".
+[[nodiscard]] std::string format_time(std::int64_t unix_ms);
+
+// The result of the daemon's "note" command: the event the note was recorded as.
+[[nodiscard]] std::string render_note(const nlohmann::json& result);
+
+// The result of the daemon's "events" command: one "seq  time  type  payload" line per event.
+[[nodiscard]] std::string render_events(const nlohmann::json& result);
+
+}  // namespace hk::hallctl
