@@ -246,3 +246,23 @@ TEST_CASE("the note command rejects bad arguments with a clear error and stores 
     }
     CHECK(hall.stop() == 0);
 }
+
+TEST_CASE("hallctl note records a note that hallctl events lists") {
+    DaemonHarness hall;
+    hall.start_ready();
+    const auto noted = hall.hallctl({"note", "换了打印纸"});
+    CHECK(noted.exit_code == 0);
+    CHECK_THAT(noted.out, Catch::Contains("recorded as event"));
+
+    const auto listed = hall.hallctl({"--json", "events", "--after", "0"});
+    REQUIRE(listed.exit_code == 0);
+    const auto events = json::parse(listed.out)["events"];
+    REQUIRE(events.size() == 2);  // node.started, then the note
+    CHECK(events[1]["type"] == "maintenance.note");
+    CHECK(events[1]["payload"]["text"] == "换了打印纸");
+
+    const auto bad = hall.hallctl({"events", "--limit", "0"});
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("limit"));
+    CHECK(hall.stop() == 0);
+}
