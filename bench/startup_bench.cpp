@@ -70,11 +70,11 @@ Started start_daemon() {
     s.dir = std::make_unique<TempDir>("hk-bench");
     s.notify = std::make_unique<NotifySocket>(*s.dir / "notify");
     const auto start = steady_clock::now();
-    s.process = std::make_unique<Process>(ProcessOptions{
-        .argv = {HK_HALLKEEPERD_BIN, "--state-dir", (*s.dir / "state").string(), "--socket",
-                 (*s.dir / "hallkeeperd.sock").string()},
-        .env = {{"NOTIFY_SOCKET", s.notify->path().string()}},
-        .stderr_file = *s.dir / "log"});
+    s.process = std::make_unique<Process>(
+        ProcessOptions{.argv = {HK_HALLKEEPERD_BIN, "--state-dir", (*s.dir / "state").string(),
+                                "--socket", (*s.dir / "hallkeeperd.sock").string()},
+                       .env = {{"NOTIFY_SOCKET", s.notify->path().string()}},
+                       .stderr_file = *s.dir / "log"});
     if (!s.notify->wait_for("READY=1", seconds(10))) {
         std::fprintf(stderr, "hallkeeperd did not become ready:\n%s\n",
                      hk::test::read_file(*s.dir / "log").c_str());

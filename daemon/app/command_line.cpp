@@ -33,8 +33,7 @@ std::expected<CommandLine, CommandLineExit> parse_command_line(int argc, const c
         ->take_last();
     cli.add_option("--state-dir", state_dir, "Override state.dir (where the database lives)")
         ->take_last();
-    cli.add_option("--socket", socket, "Override control.socket (the hallctl socket)")
-        ->take_last();
+    cli.add_option("--socket", socket, "Override control.socket (the hallctl socket)")->take_last();
     cli.add_option("--check-config", check_config,
                    "Validate a configuration file, print every problem and exit (0: valid, 78: "
                    "invalid)");
@@ -45,7 +44,8 @@ std::expected<CommandLine, CommandLineExit> parse_command_line(int argc, const c
         return std::unexpected(CommandLineExit{kExitOk, cli.help()});
     } catch (const CLI::ParseError& error) {
         return std::unexpected(CommandLineExit{
-            kExitUsage, std::string("hallkeeperd: ") + error.what() + "\nRun with --help for usage."});
+            kExitUsage,
+            std::string("hallkeeperd: ") + error.what() + "\nRun with --help for usage."});
     }
     set_path(line.config_file, config_file);
     set_path(line.state_dir, state_dir);

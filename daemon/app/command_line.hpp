@@ -24,7 +24,7 @@ struct CommandLineExit {
     std::string text;  // printed to stdout for exit_code 0, to stderr otherwise
 };
 
-[[nodiscard]] std::expected<CommandLine, CommandLineExit> parse_command_line(int argc,
-                                                                            const char* const* argv);
+[[nodiscard]] std::expected<CommandLine, CommandLineExit> parse_command_line(
+    int argc, const char* const* argv);
 
 }  // namespace hk::app

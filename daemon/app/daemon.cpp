@@ -2,12 +2,11 @@
 // daemon's own control commands (status, note, events).
 #include "daemon/app/daemon.hpp"
 
-#include <unistd.h>
-
 #include <csignal>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "daemon/app/exit_codes.hpp"
 #include "daemon/app/logging.hpp"
@@ -25,23 +24,33 @@ constexpr int kMaxEventsPerRequest = 500;
 int exit_code_for(store::Errc code) {
     switch (code) {
         case store::Errc::cannot_create:
-        case store::Errc::not_writable: return kExitCannotWriteState;
-        case store::Errc::locked: return kExitAlreadyRunning;
-        case store::Errc::corrupt: return kExitCorruptStore;
-        case store::Errc::too_new: return kExitStoreTooNew;
-        case store::Errc::io: return kExitIo;
+        case store::Errc::not_writable:
+            return kExitCannotWriteState;
+        case store::Errc::locked:
+            return kExitAlreadyRunning;
+        case store::Errc::corrupt:
+            return kExitCorruptStore;
+        case store::Errc::too_new:
+            return kExitStoreTooNew;
+        case store::Errc::io:
+            return kExitIo;
         case store::Errc::constraint:
-        case store::Errc::misuse: return kExitInternal;
+        case store::Errc::misuse:
+            return kExitInternal;
     }
     return kExitInternal;
 }
 
 int exit_code_for(control::ServerErrc code) {
     switch (code) {
-        case control::ServerErrc::in_use: return kExitAlreadyRunning;
-        case control::ServerErrc::cannot_create: return kExitCannotWriteState;
-        case control::ServerErrc::bad_group: return kExitConfig;
-        case control::ServerErrc::io: return kExitIo;
+        case control::ServerErrc::in_use:
+            return kExitAlreadyRunning;
+        case control::ServerErrc::cannot_create:
+            return kExitCannotWriteState;
+        case control::ServerErrc::bad_group:
+            return kExitConfig;
+        case control::ServerErrc::io:
+            return kExitIo;
     }
     return kExitInternal;
 }
@@ -153,23 +162,24 @@ std::optional<StartupError> Daemon::record_start() {
     events_.emplace(*db_, config_.node.id);
     const bool previous_clean = !previous_run_ || previous_run_->stopped_ms.has_value();
     if (!previous_clean) {
-        spdlog::warn("the previous run (started {} ms ago) did not stop cleanly: power cut, "
-                     "crash or kill; the store was recovered from its journal",
-                     started_at_ms_ - previous_run_->started_ms);
+        spdlog::warn(
+            "the previous run (started {} ms ago) did not stop cleanly: power cut, "
+            "crash or kill; the store was recovered from its journal",
+            started_at_ms_ - previous_run_->started_ms);
     }
     if (!record_event("node.started", json{{"version", kVersion},
                                            {"run", run_.id},
                                            {"previous_run_clean", previous_clean}})) {
-        return StartupError{kExitIo, "cannot write to the state database " +
-                                         state_dir_->database_path().string()};
+        return StartupError{
+            kExitIo, "cannot write to the state database " + state_dir_->database_path().string()};
     }
     return std::nullopt;
 }
 
 void Daemon::register_commands() {
-    control_->add_command("status", "Version, role, uptime and store of this node",
-                          control::Server::SyncHandler(
-                              [this](const json&) -> control::Outcome { return status(); }));
+    control_->add_command(
+        "status", "Version, role, uptime and store of this node",
+        control::Server::SyncHandler([this](const json&) -> control::Outcome { return status(); }));
     control_->add_command(
         "note", "Record a technician's maintenance note in the node's event log",
         control::Server::SyncHandler([this](const json& args) { return add_note(args); }));
@@ -181,11 +191,11 @@ void Daemon::register_commands() {
 int Daemon::run() {
     wait_for_signal();
     arm_watchdog();
-    const auto status_line = fmt::format("{} node {} in hall {}, ready",
-                                         config::to_string(config_.node.role), config_.node.id,
-                                         config_.node.hall);
-    spdlog::info("hallkeeperd {} started: {}; state {}; control socket {}", kVersion,
-                 status_line, config_.state.dir.string(), config_.control.socket.string());
+    const auto status_line =
+        fmt::format("{} node {} in hall {}, ready", config::to_string(config_.node.role),
+                    config_.node.id, config_.node.hall);
+    spdlog::info("hallkeeperd {} started: {}; state {}; control socket {}", kVersion, status_line,
+                 config_.state.dir.string(), config_.control.socket.string());
     systemd_.ready(status_line);
     io_.run();
     spdlog::info("hallkeeperd stopped");
@@ -351,9 +361,8 @@ control::Outcome Daemon::add_note(const json& args) {
     // The control protocol's JSON parser has already rejected invalid UTF-8.
     const auto& value = text->get_ref<const std::string&>();
     if (value.empty() || value.size() > kMaxNoteBytes) {
-        return std::unexpected(
-            bad_args(fmt::format("'text' must be 1 to {} bytes, got {}", kMaxNoteBytes,
-                                 value.size())));
+        return std::unexpected(bad_args(
+            fmt::format("'text' must be 1 to {} bytes, got {}", kMaxNoteBytes, value.size())));
     }
     auto transaction = db_->begin(store::Durability::critical);
     if (!transaction) {

@@ -1,9 +1,6 @@
 // Logging setup: see logging.hpp.
 #include "daemon/app/logging.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -12,17 +9,24 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace hk::app {
 namespace {
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level) {
     switch (level) {
-        case config::LogLevel::trace: return spdlog::level::trace;
-        case config::LogLevel::debug: return spdlog::level::debug;
-        case config::LogLevel::info: return spdlog::level::info;
-        case config::LogLevel::warn: return spdlog::level::warn;
-        case config::LogLevel::error: return spdlog::level::err;
+        case config::LogLevel::trace:
+            return spdlog::level::trace;
+        case config::LogLevel::debug:
+            return spdlog::level::debug;
+        case config::LogLevel::info:
+            return spdlog::level::info;
+        case config::LogLevel::warn:
+            return spdlog::level::warn;
+        case config::LogLevel::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -40,8 +44,7 @@ bool stderr_is_journal() {
     if (::fstat(STDERR_FILENO, &st) != 0) {
         return false;
     }
-    const std::string expected =
-        std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    const std::string expected = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
     return expected == stream;
 }
 

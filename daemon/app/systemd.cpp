@@ -1,11 +1,11 @@
 // SystemdNotifier: see systemd.hpp.
 #include "daemon/app/systemd.hpp"
 
-#include <systemd/sd-daemon.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+
+#include <systemd/sd-daemon.h>
 
 namespace hk::app {
 
@@ -28,14 +28,20 @@ void SystemdNotifier::ready(std::string_view status) const {
     send("READY=1\nSTATUS=" + std::string(status));
 }
 
-void SystemdNotifier::reloading() const { send("RELOADING=1"); }
+void SystemdNotifier::reloading() const {
+    send("RELOADING=1");
+}
 
-void SystemdNotifier::stopping() const { send("STOPPING=1"); }
+void SystemdNotifier::stopping() const {
+    send("STOPPING=1");
+}
 
 void SystemdNotifier::status(std::string_view status) const {
     send("STATUS=" + std::string(status));
 }
 
-void SystemdNotifier::watchdog() const { send("WATCHDOG=1"); }
+void SystemdNotifier::watchdog() const {
+    send("WATCHDOG=1");
+}
 
 }  // namespace hk::app

@@ -29,10 +29,10 @@ public:
                                   loop = loop_.get_executor()]() mutable {
             try {
                 auto result = work();
-                boost::asio::post(loop, [done = std::move(done),
-                                         result = std::move(result)]() mutable {
-                    done(std::move(result));
-                });
+                boost::asio::post(loop,
+                                  [done = std::move(done), result = std::move(result)]() mutable {
+                                      done(std::move(result));
+                                  });
             } catch (const std::exception& error) {
                 // Throwing libraries are wrapped where they are called; this is the backstop
                 // that keeps a pool thread (and the daemon) alive if one slips through.
@@ -42,9 +42,7 @@ public:
     }
 
     // Waits for queued work to finish and joins the threads. Idempotent.
-    void stop() {
-        pool_.join();
-    }
+    void stop() { pool_.join(); }
 
 private:
     boost::asio::io_context& loop_;

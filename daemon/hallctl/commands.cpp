@@ -62,7 +62,10 @@ void events_args(CLI::App& command, json& args) {
 
 std::span<const CommandSpec> command_specs() {
     static const std::array<CommandSpec, 4> kSpecs = {{
-        {"status", "Show the daemon's version, node, uptime and store", "status", render_status,
+        {"status",
+         "Show the daemon's version, node, uptime and store",
+         "status",
+         render_status,
          {}},
         {"commands", "List the commands the daemon accepts", "help", render_command_list, {}},
         {"note", "Record a maintenance note in the node's event log", "note", render_note,

@@ -55,7 +55,6 @@ void report_error(std::string_view code, std::string_view message, const GlobalO
 
 // Connects, runs `spec` with `args` and prints its result. Returns the exit code.
 [[nodiscard]] int run_command(const CommandSpec& spec, const nlohmann::json& args,
-                              const GlobalOptions& options, std::ostream& out,
-                              std::ostream& err);
+                              const GlobalOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace hk::hallctl

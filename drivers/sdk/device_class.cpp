@@ -49,11 +49,17 @@ constexpr std::optional<Enum> value_of(
 
 }  // namespace
 
-std::string_view to_string(DeviceClass device_class) { return name_of(kClassNames, device_class); }
+std::string_view to_string(DeviceClass device_class) {
+    return name_of(kClassNames, device_class);
+}
 std::optional<DeviceClass> parse_device_class(std::string_view name) {
     return value_of(kClassNames, name);
 }
-std::string_view to_string(Health health) { return name_of(kHealthNames, health); }
-std::optional<Health> parse_health(std::string_view name) { return value_of(kHealthNames, name); }
+std::string_view to_string(Health health) {
+    return name_of(kHealthNames, health);
+}
+std::optional<Health> parse_health(std::string_view name) {
+    return value_of(kHealthNames, name);
+}
 
 }  // namespace hk::drivers

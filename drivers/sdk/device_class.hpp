@@ -9,20 +9,20 @@
 namespace hk::drivers {
 
 enum class DeviceClass {
-    ticket_printer,    // 取号机 thermal printer
-    id_card_reader,    // 身份证读卡器
-    document_camera,   // 高拍仪
-    barcode_scanner,   // 扫码枪
-    evaluator,         // 评价器
-    window_display,    // 窗口屏
-    hall_screen,       // 综合屏
-    speaker,           // 语音叫号
+    ticket_printer,   // 取号机 thermal printer
+    id_card_reader,   // 身份证读卡器
+    document_camera,  // 高拍仪
+    barcode_scanner,  // 扫码枪
+    evaluator,        // 评价器
+    window_display,   // 窗口屏
+    hall_screen,      // 综合屏
+    speaker,          // 语音叫号
 };
 
 inline constexpr std::array kAllDeviceClasses = {
-    DeviceClass::ticket_printer, DeviceClass::id_card_reader, DeviceClass::document_camera,
-    DeviceClass::barcode_scanner, DeviceClass::evaluator,     DeviceClass::window_display,
-    DeviceClass::hall_screen,    DeviceClass::speaker,
+    DeviceClass::ticket_printer,  DeviceClass::id_card_reader, DeviceClass::document_camera,
+    DeviceClass::barcode_scanner, DeviceClass::evaluator,      DeviceClass::window_display,
+    DeviceClass::hall_screen,     DeviceClass::speaker,
 };
 
 // ok: working; degraded: working with a warning (paper low); faulted: not usable now

@@ -1,15 +1,15 @@
 // NotifySocket: see notify_socket.hpp.
 #include "tests/support/notify_socket.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace hk::test {
 namespace {

@@ -1,13 +1,6 @@
 // Process: see process.hpp.
 #include "tests/support/process.hpp"
 
-#include <fcntl.h>
-#include <grp.h>
-#include <poll.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +8,13 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/support/temp_dir.hpp"
 

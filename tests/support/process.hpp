@@ -4,8 +4,6 @@
 // for an explicit event (an exit, a notification), never a sleep that hopes.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -13,14 +11,16 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace hk::test {
 
 struct ProcessOptions {
-    std::vector<std::string> argv;                      // argv[0] is the binary path
-    std::map<std::string, std::string> env;             // added to (or replacing) ours
-    std::filesystem::path stdout_file;                  // empty: /dev/null
-    std::filesystem::path stderr_file;                  // empty: /dev/null
-    std::optional<uid_t> run_as_uid;                    // drop privileges (needs root)
+    std::vector<std::string> argv;           // argv[0] is the binary path
+    std::map<std::string, std::string> env;  // added to (or replacing) ours
+    std::filesystem::path stdout_file;       // empty: /dev/null
+    std::filesystem::path stderr_file;       // empty: /dev/null
+    std::optional<uid_t> run_as_uid;         // drop privileges (needs root)
 };
 
 class Process {

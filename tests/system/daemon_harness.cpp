@@ -9,7 +9,9 @@ namespace hk::test {
 DaemonHarness::DaemonHarness()
     : dir_("hk-sys"), notify_(std::make_unique<NotifySocket>(dir_ / "notify")) {}
 
-void DaemonHarness::write_config(std::string_view toml) const { write_file(config_file(), toml); }
+void DaemonHarness::write_config(std::string_view toml) const {
+    write_file(config_file(), toml);
+}
 
 Process& DaemonHarness::start(StartOptions options) {
     std::vector<std::string> argv{HK_HALLKEEPERD_BIN};
@@ -19,8 +21,7 @@ Process& DaemonHarness::start(StartOptions options) {
         }
         argv.insert(argv.end(), {"--config", config_file().string()});
     }
-    argv.insert(argv.end(),
-                {"--state-dir", state_dir().string(), "--socket", socket().string()});
+    argv.insert(argv.end(), {"--state-dir", state_dir().string(), "--socket", socket().string()});
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
     auto env = options.env;
     env["NOTIFY_SOCKET"] = notify_->path().string();
@@ -56,7 +57,9 @@ RunResult DaemonHarness::hallctl(std::vector<std::string> args) const {
     return run_command(std::move(argv), kDeadline);
 }
 
-std::string DaemonHarness::log() const { return read_file(log_file()); }
+std::string DaemonHarness::log() const {
+    return read_file(log_file());
+}
 
 RunResult run_hallkeeperd(std::vector<std::string> args, std::chrono::milliseconds deadline) {
     args.insert(args.begin(), HK_HALLKEEPERD_BIN);

@@ -1,8 +1,8 @@
 // hallkeeperd's life after start-up: signals during writes, reload, watchdog. The daemon is
 // the real binary; the store is checked by opening the real SQLite file afterwards.
 #include <algorithm>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -96,9 +96,8 @@ void check_gapless(const std::vector<StoredEvent>& events) {
 }
 
 bool contains_seq(const std::vector<StoredEvent>& events, std::int64_t seq) {
-    return std::any_of(events.begin(), events.end(), [&](const auto& e) {
-        return e.seq == seq && e.type == "maintenance.note";
-    });
+    return std::any_of(events.begin(), events.end(),
+                       [&](const auto& e) { return e.seq == seq && e.type == "maintenance.note"; });
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 // hallkeeperd start-up as an operator meets it: the real binary, real files, real sockets.
 // Every refusal to start is one clear line and a distinct exit code (docs/operations.md).
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon/store/database.hpp"
 #include "daemon/store/migrations.hpp"
@@ -180,8 +179,8 @@ TEST_CASE("a second daemon on the same control socket is refused with exit code 
     first.start_ready();
 
     DaemonHarness second;
-    const auto result = start_expecting_failure(
-        second, {.extra_args = {"--socket", first.socket().string()}});
+    const auto result =
+        start_expecting_failure(second, {.extra_args = {"--socket", first.socket().string()}});
     CHECK(result.exit_code == kExitAlreadyRunning);
     CHECK(first.hallctl({"status"}).exit_code == 0);
     CHECK(first.stop() == 0);

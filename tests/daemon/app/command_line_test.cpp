@@ -1,7 +1,8 @@
 // hallkeeperd's command line: overrides are taken as given, mistakes are usage errors.
+#include "daemon/app/command_line.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "daemon/app/command_line.hpp"
 #include "daemon/app/exit_codes.hpp"
 
 using hk::app::parse_command_line;
@@ -25,7 +26,7 @@ TEST_CASE("no arguments runs the embedded default") {
 }
 
 TEST_CASE("config, state dir and socket overrides are kept as given") {
-    const char* const args[] = {"hallkeeperd", "--config",  "/etc/hk.toml", "--state-dir",
+    const char* const args[] = {"hallkeeperd", "--config", "/etc/hk.toml", "--state-dir",
                                 "/tmp/state",  "--socket", "/tmp/hk.sock"};
     const auto line = parse(args);
     REQUIRE(line.has_value());

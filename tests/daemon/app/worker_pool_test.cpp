@@ -1,9 +1,9 @@
 // WorkerPool: blocking work runs off the loop thread and its result comes back on it.
+#include "daemon/app/worker_pool.hpp"
+
 #include <thread>
 
 #include <catch2/catch.hpp>
-
-#include "daemon/app/worker_pool.hpp"
 
 using hk::app::WorkerPool;
 

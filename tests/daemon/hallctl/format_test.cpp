@@ -1,11 +1,11 @@
 // Tests of hallctl's rendering of daemon answers: durations, sizes, status and command lists,
 // including answers that are malformed (they come from outside).
+#include "daemon/hallctl/format.hpp"
+
 #include <algorithm>
 #include <limits>
 
 #include <catch2/catch.hpp>
-
-#include "daemon/hallctl/format.hpp"
 
 namespace {
 
@@ -154,7 +154,6 @@ TEST_CASE("render_events survives malformed results") {
 }
 
 TEST_CASE("render_note names the event the note became") {
-    CHECK(hk::hallctl::render_note(nlohmann::json{{"seq", 42}}) ==
-          "note recorded as event 42\n");
+    CHECK(hk::hallctl::render_note(nlohmann::json{{"seq", 42}}) == "note recorded as event 42\n");
     CHECK(hk::hallctl::render_note(nlohmann::json::array()) == "note recorded\n");
 }

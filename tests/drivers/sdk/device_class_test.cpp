@@ -1,7 +1,7 @@
 // Device class and health names are stable identifiers (config, MQTT, hallctl).
-#include <catch2/catch.hpp>
-
 #include "drivers/sdk/device_class.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace hk::drivers;
 
