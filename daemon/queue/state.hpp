@@ -1,0 +1,136 @@
+// The queue's moving state: tickets, appointments and windows, as a projection of the event
+// log (events.hpp). Only `apply` (projection.cpp) changes it; the engine reads it to decide.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/queue/hall.hpp"
+
+namespace hk::queue {
+
+// Hall time: milliseconds since the Unix epoch. Local-day arithmetic uses the hall's UTC
+// offset (QueueState::utc_offset_minutes), so the engine never asks the machine's time zone.
+using Millis = std::int64_t;
+
+enum class Channel : std::uint8_t {
+    walkin,         // touch at the kiosk
+    idcard,         // 2nd-gen ID card swipe
+    phone,          // mobile number entered
+    appointment,    // appointment check-in
+    priority_code,  // special-group password (绿色通道 code)
+    remote,         // taken online for today
+    sticker,        // barcode sticker ticket
+};
+
+enum class TicketClass : std::uint8_t { normal, appointment, green, vip };
+
+enum class TicketState : std::uint8_t {
+    waiting,      // in a service queue (also after a no-show requeue or a transfer)
+    called,       // called to a window, citizen not yet at the counter
+    serving,      // at the counter (正在办理)
+    held,         // 挂起: put aside by a window, can be called back the same day
+    finished,     // 办结; may still be evaluated
+    evaluated,    // finished and rated
+    abandoned,    // left, or too many no-shows
+    closed,       // closed unfinished at day rollover (自动过号)
+};
+
+[[nodiscard]] bool is_terminal(TicketState state);
+
+enum class WindowState : std::uint8_t {
+    logged_out,          // 未登录
+    idle,                // 空闲
+    calling,             // a ticket called, citizen not yet there
+    serving,             // 正在办理
+    paused,              // 暂停, with a message for screens
+    attendance_anomaly,  // 考勤异常
+};
+
+using TicketId = std::int64_t;  // 1, 2, 3 … unique for ever (numbers like A001 repeat daily)
+
+// Queue keys order a service's waiting list. New tickets get keys this far apart, so a ticket
+// can be put back between two others (no-show requeue, transfer) without renumbering.
+inline constexpr std::int64_t kQueueKeyStep = 1024;
+
+struct Ticket {
+    TicketId id = 0;
+    std::string number;   // "A001"
+    std::string service;  // current service (changes on transfer)
+    Channel channel = Channel::walkin;
+    TicketClass ticket_class = TicketClass::normal;
+    TicketState state = TicketState::waiting;
+    std::string identity_hash;             // HMAC of the ID number, empty if none
+    std::string appointment_id;            // for appointment tickets
+    std::optional<Millis> slot_start;      // appointment slot, for appointment_slot calling
+    std::string window;                    // window it is called to / served at / held by
+    std::string target_window;             // transferred to a named window only
+    int recalls = 0;
+    int no_shows = 0;
+    std::optional<int> score;              // evaluation 1..5
+    Millis issued_at = 0;
+    Millis queued_at = 0;                  // when it (re)entered the queue
+    std::optional<Millis> called_at;
+    std::optional<Millis> serving_at;
+    std::optional<Millis> finished_at;
+    std::optional<Millis> ended_at;        // abandoned / closed
+    std::int64_t queue_key = 0;            // order within its service queue (smaller first)
+};
+
+struct Appointment {
+    std::string id;
+    std::string service;
+    Millis slot_start = 0;
+    Millis slot_end = 0;
+    std::string identity_hash;
+    std::string code;     // shown to the citizen, for check-in without an ID card
+    std::string source;   // portal, app, wechat, local
+    std::optional<TicketId> ticket;  // set at check-in
+    bool cancelled = false;
+};
+
+struct WindowStatus {
+    WindowState state = WindowState::logged_out;
+    std::string officer;        // 工号 of the logged-in officer
+    std::string pause_message;  // for screens while paused
+    std::optional<TicketId> current;  // called or serving ticket
+    // counted_ratio progress within the current round
+    int round_normal = 0;
+    int round_priority = 0;
+};
+
+struct ServiceStats {
+    // Exponentially weighted mean service time, for wait estimates (ms). 0 until measured.
+    double mean_service_ms = 0;
+    int issued_today = 0;
+    int next_number = 1;  // next ticket number of the day
+};
+
+struct QueueState {
+    HallDefinition hall;
+    int utc_offset_minutes = 480;  // China Standard Time
+    Millis now = 0;                // hall clock: the time of the last event applied
+    std::int64_t day = 0;          // hall day index (days since epoch, shifted by day_reset)
+    TicketId next_ticket_id = 1;
+    std::int64_t next_queue_key = 1;
+    std::map<TicketId, Ticket> tickets;      // today's and still-open tickets
+    std::map<std::string, std::vector<TicketId>> waiting;  // per service, in calling order
+    std::map<std::string, Appointment> appointments;
+    std::map<std::string, WindowStatus> windows;
+    std::map<std::string, ServiceStats> services;
+    std::uint64_t events_applied = 0;
+
+    [[nodiscard]] const Ticket* find_ticket(TicketId id) const;
+    [[nodiscard]] const Ticket* find_by_number(std::string_view number) const;
+};
+
+// The hall day a time belongs to: days since the epoch in hall-local time, counted from the
+// hall's day_reset minute.
+[[nodiscard]] std::int64_t hall_day(Millis at, int utc_offset_minutes, MinuteOfDay day_reset);
+// Minutes since local midnight.
+[[nodiscard]] MinuteOfDay minute_of_day(Millis at, int utc_offset_minutes);
+
+}  // namespace hk::queue

@@ -1,0 +1,279 @@
+// Calling strategies: see strategy.hpp. Each strategy ranks the tickets a window may serve;
+// the candidates are the waiting lists of the window's services, each already in calling order
+// (queue_key), so most strategies only look at a few tickets per service.
+#include "daemon/queue/strategy.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace hk::queue {
+namespace {
+
+constexpr std::size_t kMaxBeaten = 5;
+constexpr Millis kMinute = 60'000;
+
+bool is_priority(TicketClass c) { return c == TicketClass::green || c == TicketClass::vip; }
+
+int class_rank(TicketClass c) {
+    switch (c) {
+        case TicketClass::green: return 0;
+        case TicketClass::vip: return 1;
+        case TicketClass::appointment: return 2;
+        case TicketClass::normal: return 3;
+    }
+    return 3;
+}
+
+std::string_view class_name_zh(TicketClass c) {
+    switch (c) {
+        case TicketClass::green: return "绿色通道";
+        case TicketClass::vip: return "VIP";
+        case TicketClass::appointment: return "预约";
+        case TicketClass::normal: return "普通";
+    }
+    return "";
+}
+
+// Every ticket the window may call, service by service in calling order.
+template <class Visit>
+void for_each_candidate(const QueueState& state, const Window& window, Visit&& visit) {
+    for (const auto& serves : window.serves) {
+        const auto list = state.waiting.find(serves.service);
+        if (list == state.waiting.end()) {
+            continue;
+        }
+        for (const auto id : list->second) {
+            const auto& ticket = state.tickets.at(id);
+            if (window_may_serve(window, ticket)) {
+                if (!visit(ticket, serves.weight)) {
+                    break;  // the visitor has what it needs from this service
+                }
+            }
+        }
+    }
+}
+
+// The first eligible ticket of each service (the heads of the window's queues).
+std::vector<std::pair<const Ticket*, int>> heads(const QueueState& state, const Window& window) {
+    std::vector<std::pair<const Ticket*, int>> out;
+    for_each_candidate(state, window, [&](const Ticket& ticket, int weight) {
+        out.emplace_back(&ticket, weight);
+        return false;
+    });
+    return out;
+}
+
+// Finds the best candidate under `better`, scanning each service until `enough` says no later
+// ticket of that service can win.
+template <class Better>
+const Ticket* best_of(const QueueState& state, const Window& window, Better better,
+                      std::vector<const Ticket*>& seen) {
+    const Ticket* best = nullptr;
+    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
+        seen.push_back(&ticket);
+        if (best == nullptr || better(ticket, *best)) {
+            best = &ticket;
+        }
+        return true;
+    });
+    return best;
+}
+
+std::vector<std::string> beaten_numbers(const std::vector<const Ticket*>& seen, TicketId chosen) {
+    std::vector<const Ticket*> others;
+    for (const auto* ticket : seen) {
+        if (ticket->id != chosen) {
+            others.push_back(ticket);
+        }
+    }
+    std::sort(others.begin(), others.end(),
+              [](const Ticket* a, const Ticket* b) { return a->queued_at < b->queued_at; });
+    std::vector<std::string> out;
+    for (const auto* ticket : others) {
+        if (out.size() == kMaxBeaten) {
+            break;
+        }
+        out.push_back(ticket->number);
+    }
+    return out;
+}
+
+std::optional<Choice> fifo(const QueueState& state, const Window& window) {
+    std::vector<const Ticket*> seen;
+    for (const auto& [ticket, weight] : heads(state, window)) {
+        seen.push_back(ticket);
+    }
+    if (seen.empty()) {
+        return std::nullopt;
+    }
+    const auto* best = *std::min_element(seen.begin(), seen.end(), [](auto* a, auto* b) {
+        return a->queue_key < b->queue_key;
+    });
+    return Choice{best->id,
+                  {StrategyKind::fifo, "按取号顺序：最早排队的号先叫 (first in the queue is called first)",
+                   beaten_numbers(seen, best->id)}};
+}
+
+std::optional<Choice> class_priority(const QueueState& state, const Window& window) {
+    std::vector<const Ticket*> seen;
+    const auto* best = best_of(
+        state, window,
+        [](const Ticket& a, const Ticket& b) {
+            const auto ra = class_rank(a.ticket_class);
+            const auto rb = class_rank(b.ticket_class);
+            return ra != rb ? ra < rb : a.queue_key < b.queue_key;
+        },
+        seen);
+    if (best == nullptr) {
+        return std::nullopt;
+    }
+    return Choice{best->id,
+                  {StrategyKind::class_priority,
+                   fmt::format("类别优先：{}号先于普通号，同类按顺序 (class {} first, then queue order)",
+                               class_name_zh(best->ticket_class),
+                               static_cast<int>(class_rank(best->ticket_class))),
+                   beaten_numbers(seen, best->id)}};
+}
+
+std::optional<Choice> counted_ratio(const QueueState& state, const Window& window,
+                                    const WindowStatus& status) {
+    const Ticket* normal = nullptr;
+    const Ticket* priority = nullptr;
+    std::vector<const Ticket*> seen;
+    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
+        seen.push_back(&ticket);
+        auto& slot = is_priority(ticket.ticket_class) ? priority : normal;
+        if (slot == nullptr || ticket.queue_key < slot->queue_key) {
+            slot = &ticket;
+        }
+        return true;
+    });
+    if (normal == nullptr && priority == nullptr) {
+        return std::nullopt;
+    }
+    const auto& rule = window.strategy;
+    const bool normal_turn_over = status.round_normal >= rule.ratio_normal;
+    const bool take_priority = priority != nullptr && (normal == nullptr || normal_turn_over);
+    Choice choice;
+    choice.ratio_normal = status.round_normal;
+    choice.ratio_priority = status.round_priority;
+    if (take_priority) {
+        choice.id = priority->id;
+        ++choice.ratio_priority;
+        if (choice.ratio_priority >= rule.ratio_priority) {
+            choice.ratio_normal = choice.ratio_priority = 0;
+        }
+    } else {
+        choice.id = normal->id;
+        choice.ratio_normal = std::min(choice.ratio_normal + 1, rule.ratio_normal);
+    }
+    choice.explanation = {
+        StrategyKind::counted_ratio,
+        fmt::format("按比例：每{}个普通号叫{}个优先号，本轮已叫普通{}个、优先{}个 (ratio {}:{}, "
+                    "this round {} normal, {} priority)",
+                    rule.ratio_normal, rule.ratio_priority, status.round_normal,
+                    status.round_priority, rule.ratio_normal, rule.ratio_priority,
+                    status.round_normal, status.round_priority),
+        beaten_numbers(seen, choice.id)};
+    return choice;
+}
+
+std::optional<Choice> appointment_slot(const QueueState& state, const Window& window,
+                                       Millis now) {
+    const auto early = window.strategy.early_minutes * kMinute;
+    const Ticket* due = nullptr;
+    const Ticket* walk_in = nullptr;
+    const Ticket* not_yet_due = nullptr;
+    std::vector<const Ticket*> seen;
+    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
+        seen.push_back(&ticket);
+        if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
+            const bool is_due = *ticket.slot_start - early <= now;
+            auto& slot = is_due ? due : not_yet_due;
+            if (slot == nullptr || *ticket.slot_start < *slot->slot_start ||
+                (*ticket.slot_start == *slot->slot_start && ticket.queue_key < slot->queue_key)) {
+                slot = &ticket;
+            }
+        } else if (walk_in == nullptr || ticket.queue_key < walk_in->queue_key) {
+            walk_in = &ticket;
+        }
+        return true;
+    });
+    const Ticket* best = due != nullptr ? due : walk_in != nullptr ? walk_in : not_yet_due;
+    if (best == nullptr) {
+        return std::nullopt;
+    }
+    const auto* rule = best == due     ? "预约号在预约时段内优先 (an appointment in its slot goes first)"
+                       : best == walk_in ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
+                                         : "只剩未到时段的预约号 (only early appointments are left)";
+    return Choice{best->id,
+                  {StrategyKind::appointment_slot, rule, beaten_numbers(seen, best->id)}};
+}
+
+std::optional<Choice> longest_wait(const QueueState& state, const Window& window) {
+    std::vector<const Ticket*> seen;
+    for (const auto& [ticket, weight] : heads(state, window)) {
+        seen.push_back(ticket);
+    }
+    if (seen.empty()) {
+        return std::nullopt;
+    }
+    const auto* best = *std::min_element(seen.begin(), seen.end(), [](auto* a, auto* b) {
+        return a->issued_at != b->issued_at ? a->issued_at < b->issued_at
+                                            : a->queue_key < b->queue_key;
+    });
+    return Choice{best->id,
+                  {StrategyKind::longest_wait,
+                   "各事项队首中等得最久的先叫 (the longest-waiting head of the window's queues)",
+                   beaten_numbers(seen, best->id)}};
+}
+
+std::optional<Choice> service_weight(const QueueState& state, const Window& window, Millis now) {
+    const Ticket* best = nullptr;
+    double best_score = -1;
+    std::vector<const Ticket*> seen;
+    for (const auto& [ticket, weight] : heads(state, window)) {
+        seen.push_back(ticket);
+        // +1 minute so a just-issued ticket of a heavy service still outranks nothing.
+        const double score =
+            static_cast<double>(weight) * static_cast<double>(now - ticket->queued_at + kMinute);
+        if (score > best_score || (score == best_score && ticket->queue_key < best->queue_key)) {
+            best = ticket;
+            best_score = score;
+        }
+    }
+    if (best == nullptr) {
+        return std::nullopt;
+    }
+    return Choice{best->id,
+                  {StrategyKind::service_weight,
+                   "事项权重×等待时间最大的先叫 (highest service weight × waiting time)",
+                   beaten_numbers(seen, best->id)}};
+}
+
+}  // namespace
+
+bool window_may_serve(const Window& window, const Ticket& ticket) {
+    if (!ticket.target_window.empty()) {
+        return ticket.target_window == window.id;
+    }
+    return std::any_of(window.serves.begin(), window.serves.end(),
+                       [&](const WindowServes& s) { return s.service == ticket.service; });
+}
+
+std::optional<Choice> choose_next(const QueueState& state, const Window& window, Millis now) {
+    const auto status = state.windows.find(window.id);
+    const WindowStatus empty;
+    const auto& current = status == state.windows.end() ? empty : status->second;
+    switch (window.strategy.kind) {
+        case StrategyKind::fifo: return fifo(state, window);
+        case StrategyKind::class_priority: return class_priority(state, window);
+        case StrategyKind::counted_ratio: return counted_ratio(state, window, current);
+        case StrategyKind::appointment_slot: return appointment_slot(state, window, now);
+        case StrategyKind::longest_wait: return longest_wait(state, window);
+        case StrategyKind::service_weight: return service_weight(state, window, now);
+    }
+    return std::nullopt;
+}
+
+}  // namespace hk::queue
