@@ -4,293 +4,36 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <tuple>
 #include <utility>
 #include <vector>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
-// Debian builds toml++ with exceptions (its symbols live in toml::ex), so parse() throws
-// toml::parse_error; the noex API would not even link against that library.
-static_assert(TOML_EXCEPTIONS, "hallkeeper expects toml++ built with exceptions");
+#include "daemon/config/toml_support.hpp"
 
 namespace hk::config {
 namespace {
 
-constexpr std::size_t kMaxFileBytes = std::size_t{1024} * 1024;
+using namespace detail;  // NOLINT(google-build-using-namespace): the parsers' shared toolkit
+
 // sizeof(sockaddr_un::sun_path) on Linux; the path needs its terminating NUL in there too.
 constexpr std::size_t kSunPathBytes = 108;
 constexpr std::int64_t kMinWorkers = 1;
 constexpr std::int64_t kMaxWorkers = 16;
 constexpr std::size_t kMaxNameLength = 32;
-// Values echoed in messages are cut here: a message is one log line, not a copy of the input.
-constexpr std::size_t kMaxShownBytes = 64;
 
-// ---------------------------------------------------------------------------------------------
-// Making untrusted text safe to print. Keys, values and even toml++'s messages come from the
-// file; a control character or a bidi override in them must not forge or garble log lines.
-
-// Length of the well-formed UTF-8 sequence at the start of `text` (0 if malformed), and its
-// code point.
-std::size_t decode_utf8(std::string_view text, char32_t& code_point) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-    } else {
-        return 0;
-    }
-    // The smallest code point each length may encode; anything below is an overlong form.
-    constexpr std::array<char32_t, 5> kSmallest{0, 0, 0x80, 0x800, 0x10000};
-    code_point = lead & (0x7FU >> length);
-    if (text.size() < length) {
-        return 0;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(i) & 0xC0U) != 0x80U) {
-            return 0;
-        }
-        code_point = (code_point << 6U) | (byte(i) & 0x3FU);
-    }
-    const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
-    if (code_point < kSmallest[length] || code_point > 0x10FFFF || surrogate) {
-        return 0;
-    }
-    return length;
-}
-
-// C1 controls, line/paragraph separators and bidi controls: printable-looking text that is not.
-bool is_invisible_control(char32_t c) {
-    return (c >= 0x80 && c <= 0x9F) || (c >= 0x2028 && c <= 0x202E) ||
-           (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F || c == 0x061C;
-}
-
-void append_escaped_ascii(std::string& out, char c, bool quoting) {
-    switch (c) {
-        case '\n':
-            out += "\\n";
-            return;
-        case '\r':
-            out += "\\r";
-            return;
-        case '\t':
-            out += "\\t";
-            return;
-        case '"':
-        case '\\':
-            if (quoting) {
-                out += '\\';
-            }
-            out += c;
-            return;
-        default:
-            break;
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-        out += fmt::format("\\x{:02x}", byte);
-    } else {
-        out += c;
-    }
-}
-
-// `text` with everything unprintable escaped; with `quoting`, also '"' and '\'.
-std::string printable(std::string_view text, bool quoting = false) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        if (static_cast<unsigned char>(text[i]) < 0x80) {
-            append_escaped_ascii(out, text[i], quoting);
-            ++i;
-            continue;
-        }
-        char32_t code_point = 0;
-        const std::size_t length = decode_utf8(text.substr(i), code_point);
-        if (length == 0) {
-            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i]));
-            ++i;
-        } else if (is_invisible_control(code_point)) {
-            out += fmt::format("\\u{{{:04x}}}", static_cast<std::uint32_t>(code_point));
-            i += length;
-        } else {
-            out.append(text.substr(i, length));
-            i += length;
-        }
-    }
-    return out;
-}
-
-// A value from the file as it appears in a message: "quoted", escaped, and cut when long.
-std::string quote_value(std::string_view value) {
-    if (value.size() <= kMaxShownBytes) {
-        return fmt::format("\"{}\"", printable(value, true));
-    }
-    std::size_t cut = kMaxShownBytes;
-    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0U) == 0x80U) {
-        --cut;  // not in the middle of a UTF-8 sequence
-    }
-    return fmt::format("\"{}\"... ({} bytes)", printable(value.substr(0, cut), true), value.size());
-}
-
-// ---------------------------------------------------------------------------------------------
-// Collecting problems.
-
-class Problems {
-public:
-    explicit Problems(std::string_view source) : source_(source) {}
-
-    void add(const toml::source_region& where, std::string key, std::string message) {
-        errors_.push_back(ConfigError{.source = source_,
-                                      .line = where.begin.line,
-                                      .column = where.begin.column,
-                                      .key = std::move(key),
-                                      .message = std::move(message)});
-    }
-
-    [[nodiscard]] bool empty() const { return errors_.empty(); }
-
-    // toml++ tables iterate in key order, not file order; a technician reads top to bottom.
-    [[nodiscard]] ConfigErrors take() {
-        std::ranges::sort(errors_, {}, [](const ConfigError& error) {
-            return std::tie(error.line, error.column, error.key, error.message);
-        });
-        return std::move(errors_);
-    }
-
-private:
-    std::string source_;
-    ConfigErrors errors_;
-};
-
-std::string_view describe(toml::node_type type) {
-    switch (type) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a floating-point number";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        case toml::node_type::none:
-            break;
-    }
-    return "nothing";
-}
-
-void wrong_type(const toml::node& value, const std::string& key, std::string_view expected,
-                Problems& problems) {
-    problems.add(value.source(), key,
-                 fmt::format("expected {}, got {}", expected, describe(value.type())));
-}
-
-std::string dotted(std::string_view section, std::string_view key) {
-    return fmt::format("{}.{}", section, printable(key));
-}
-
-// ---------------------------------------------------------------------------------------------
-// "Did you mean": the closest known name by optimal string alignment distance (edits plus
-// swaps of neighbours), offered only when it is close enough to be a typo.
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    const std::size_t width = b.size() + 1;
-    std::vector<std::size_t> d((a.size() + 1) * width);
-    const auto at = [&](std::size_t i, std::size_t j) -> std::size_t& { return d[i * width + j]; };
-    for (std::size_t i = 0; i <= a.size(); ++i) {
-        at(i, 0) = i;
-    }
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-        at(0, j) = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
-            }
-        }
-    }
-    return at(a.size(), b.size());
-}
-
-std::optional<std::string_view> closest(std::string_view word,
-                                        std::span<const std::string_view> names) {
-    std::optional<std::string_view> best;
-    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-    for (const std::string_view name : names) {
-        const std::size_t allowed = name.size() <= 4 ? 1 : 2;
-        const std::size_t gap =
-            std::max(word.size(), name.size()) - std::min(word.size(), name.size());
-        if (gap > allowed) {
-            continue;  // cannot be close; also keeps a huge key from costing anything
-        }
-        const std::size_t distance = edit_distance(word, name);
-        if (distance <= allowed && distance < best_distance) {
-            best = name;
-            best_distance = distance;
-        }
-    }
-    return best;
-}
-
-std::string joined(std::span<const std::string_view> names, std::string_view separator = ", ") {
-    std::string out;
-    for (const std::string_view name : names) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += name;
-    }
-    return out;
-}
+constexpr FileKind kConfigFile{.noun = "configuration file",
+                               .content = "a configuration is a few lines"};
 
 // ---------------------------------------------------------------------------------------------
 // Reading and checking single values. Each reader leaves the default in place on a problem.
-
-const std::string* expect_string(const toml::node& value, const std::string& key,
-                                 Problems& problems) {
-    if (const auto* text = value.as_string()) {
-        return &text->get();
-    }
-    wrong_type(value, key, "a string", problems);
-    return nullptr;
-}
-
-template <typename Enum>
-struct Choice {
-    std::string_view name;
-    Enum value;
-};
 
 constexpr std::array<Choice<Role>, 2> kRoles{{
     {"controller", Role::controller},
@@ -308,35 +51,6 @@ constexpr std::array<Choice<LogSink>, 3> kLogSinks{{
     {"stderr", LogSink::stderr_sink},
     {"journald", LogSink::journald},
 }};
-
-template <typename Enum, std::size_t N>
-std::string_view name_of(const std::array<Choice<Enum>, N>& choices, Enum value) {
-    for (const auto& choice : choices) {
-        if (choice.value == value) {
-            return choice.name;
-        }
-    }
-    return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-void read_choice(const toml::node& value, const std::string& key,
-                 const std::array<Choice<Enum>, N>& choices, Enum& out, Problems& problems) {
-    const std::string* text = expect_string(value, key, problems);
-    if (text == nullptr) {
-        return;
-    }
-    std::array<std::string_view, N> names{};
-    for (std::size_t i = 0; i < N; ++i) {
-        if (choices[i].name == *text) {
-            out = choices[i].value;
-            return;
-        }
-        names[i] = choices[i].name;
-    }
-    problems.add(value.source(), key,
-                 fmt::format("expected one of {}, got {}", joined(names), quote_value(*text)));
-}
 
 bool is_lower_or_digit(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -440,30 +154,13 @@ void read_control_group(const toml::node& value, const std::string& key, Control
 
 void read_runtime_workers(const toml::node& value, const std::string& key, RuntimeSettings& out,
                           Problems& problems) {
-    const auto* number = value.as_integer();
-    if (number == nullptr) {
-        wrong_type(value, key, "an integer", problems);
-        return;
+    if (const auto workers = read_integer(value, key, kMinWorkers, kMaxWorkers, problems)) {
+        out.workers = static_cast<unsigned>(*workers);
     }
-    const std::int64_t workers = number->get();
-    if (workers < kMinWorkers || workers > kMaxWorkers) {
-        problems.add(value.source(), key,
-                     fmt::format("expected an integer from {} to {}, got {}", kMinWorkers,
-                                 kMaxWorkers, workers));
-        return;
-    }
-    out.workers = static_cast<unsigned>(workers);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The schema: per section, its known keys and how each is read.
-
-template <typename Settings>
-struct KeySpec {
-    std::string_view name;
-    void (*read)(const toml::node& value, const std::string& key, Settings& out,
-                 Problems& problems);
-};
 
 constexpr std::array<KeySpec<NodeSettings>, 3> kNodeKeys{{
     {"id", [](const toml::node& v, const std::string& k, NodeSettings& s,
@@ -494,46 +191,16 @@ constexpr std::array<KeySpec<RuntimeSettings>, 1> kRuntimeKeys{{
     {"workers", read_runtime_workers},
 }};
 
-template <typename Settings, std::size_t N>
-constexpr std::array<std::string_view, N> names_of(const std::array<KeySpec<Settings>, N>& keys) {
-    std::array<std::string_view, N> names{};
-    std::ranges::transform(keys, names.begin(), &KeySpec<Settings>::name);
-    return names;
-}
-
 constexpr auto kNodeKeyNames = names_of(kNodeKeys);
 constexpr auto kStateKeyNames = names_of(kStateKeys);
 constexpr auto kLogKeyNames = names_of(kLogKeys);
 constexpr auto kControlKeyNames = names_of(kControlKeys);
 constexpr auto kRuntimeKeyNames = names_of(kRuntimeKeys);
 
-void report_unknown_key(const toml::key& key, std::string_view section,
-                        std::span<const std::string_view> names, Problems& problems) {
-    std::string message;
-    if (const auto suggestion = closest(key.str(), names)) {
-        message = fmt::format("unknown key; did you mean '{}'?", *suggestion);
-    } else {
-        message = fmt::format("unknown key; [{}] has {}", section, joined(names));
-    }
-    problems.add(key.source(), dotted(section, key.str()), std::move(message));
-}
-
 template <typename Settings, std::size_t N>
 void read_section(const toml::node& section, std::string_view name,
                   const std::array<KeySpec<Settings>, N>& keys, Settings& out, Problems& problems) {
-    const toml::table* table = section.as_table();
-    if (table == nullptr) {
-        wrong_type(section, std::string(name), "a table", problems);
-        return;
-    }
-    for (const auto& [key, value] : *table) {
-        const auto spec = std::ranges::find(keys, key.str(), &KeySpec<Settings>::name);
-        if (spec == keys.end()) {
-            report_unknown_key(key, name, names_of(keys), problems);
-            continue;
-        }
-        spec->read(value, dotted(name, key.str()), out, problems);
-    }
+    read_table(section, name, fmt::format("[{}]", name), keys, out, problems);
 }
 
 void read_node(const toml::node& section, Config& config, Problems& problems) {
@@ -606,89 +273,6 @@ void read_root(const toml::table& root, Config& config, Problems& problems) {
     }
 }
 
-// The one place toml++ reports a syntax error; it stops at the first one.
-std::optional<toml::table> parse_toml(std::string_view text, Problems& problems) {
-    try {
-        return toml::parse(text);
-    } catch (const toml::parse_error& error) {
-        problems.add(error.source(), {}, printable(error.description()));
-        return std::nullopt;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading the file.
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-std::string too_large_message(std::size_t bytes) {
-    return fmt::format(
-        "the file has more than {} bytes ({}); a configuration is a few lines, "
-        "is this the right file?",
-        kMaxFileBytes, bytes);
-}
-
-// The whole file, or the message saying why it cannot be a configuration file.
-std::expected<std::string, std::string> read_small_file(const std::filesystem::path& file) {
-    // O_NONBLOCK: opening a FIFO must not hang the daemon; such files are refused below anyway.
-    const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (fd.get() < 0) {
-        return std::unexpected("cannot open the configuration file: " + errno_text(errno));
-    }
-    struct stat info {};
-    if (::fstat(fd.get(), &info) != 0) {
-        return std::unexpected("cannot inspect the configuration file: " + errno_text(errno));
-    }
-    if (S_ISDIR(info.st_mode)) {
-        return std::unexpected(std::string("is a directory, not a configuration file"));
-    }
-    if (!S_ISREG(info.st_mode)) {
-        return std::unexpected(std::string("is not a regular file"));
-    }
-    if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) {
-        return std::unexpected(too_large_message(static_cast<std::size_t>(info.st_size)));
-    }
-    // Read one byte more than allowed, so a file that grew since fstat is still caught.
-    std::string text(kMaxFileBytes + 1, '\0');
-    std::size_t size = 0;
-    while (size < text.size()) {
-        const ssize_t got = ::read(fd.get(), text.data() + size, text.size() - size);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            return std::unexpected("cannot read the configuration file: " + errno_text(errno));
-        }
-        if (got == 0) {
-            break;
-        }
-        size += static_cast<std::size_t>(got);
-    }
-    if (size > kMaxFileBytes) {
-        return std::unexpected(too_large_message(size));
-    }
-    text.resize(size);
-    return text;
-}
-
 }  // namespace
 
 std::string_view to_string(Role role) {
@@ -732,13 +316,9 @@ std::expected<Config, ConfigErrors> parse(std::string_view toml_text, std::strin
 }
 
 std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file) {
-    auto text = read_small_file(file);
+    const auto text = read_small_file(file, kConfigFile);
     if (!text) {
-        return std::unexpected(ConfigErrors{ConfigError{.source = file.string(),
-                                                        .line = 0,
-                                                        .column = 0,
-                                                        .key = {},
-                                                        .message = std::move(text.error())}});
+        return std::unexpected(text.error());
     }
     return parse(*text, file.string());
 }
