@@ -27,6 +27,8 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the parsers' s
 constexpr std::size_t kSunPathBytes = 108;
 constexpr std::int64_t kMinWorkers = 1;
 constexpr std::int64_t kMaxWorkers = 16;
+constexpr std::int64_t kMinUtcOffset = -12 * 60;
+constexpr std::int64_t kMaxUtcOffset = 14 * 60;
 constexpr std::size_t kMaxNameLength = 32;
 
 constexpr FileKind kConfigFile{.noun = "configuration file",
@@ -159,6 +161,20 @@ void read_runtime_workers(const toml::node& value, const std::string& key, Runti
     }
 }
 
+void read_queue_hall_file(const toml::node& value, const std::string& key, QueueSettings& out,
+                          Problems& problems) {
+    if (auto path = read_absolute_path(value, key, problems)) {
+        out.hall_file = std::move(*path);
+    }
+}
+
+void read_queue_utc_offset(const toml::node& value, const std::string& key, QueueSettings& out,
+                           Problems& problems) {
+    if (const auto minutes = read_integer(value, key, kMinUtcOffset, kMaxUtcOffset, problems)) {
+        out.utc_offset_minutes = static_cast<int>(*minutes);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The schema: per section, its known keys and how each is read.
 
@@ -191,11 +207,17 @@ constexpr std::array<KeySpec<RuntimeSettings>, 1> kRuntimeKeys{{
     {"workers", read_runtime_workers},
 }};
 
+constexpr std::array<KeySpec<QueueSettings>, 2> kQueueKeys{{
+    {"hall_file", read_queue_hall_file},
+    {"utc_offset_minutes", read_queue_utc_offset},
+}};
+
 constexpr auto kNodeKeyNames = names_of(kNodeKeys);
 constexpr auto kStateKeyNames = names_of(kStateKeys);
 constexpr auto kLogKeyNames = names_of(kLogKeys);
 constexpr auto kControlKeyNames = names_of(kControlKeys);
 constexpr auto kRuntimeKeyNames = names_of(kRuntimeKeys);
+constexpr auto kQueueKeyNames = names_of(kQueueKeys);
 
 template <typename Settings, std::size_t N>
 void read_section(const toml::node& section, std::string_view name,
@@ -223,18 +245,23 @@ void read_runtime(const toml::node& section, Config& config, Problems& problems)
     read_section(section, "runtime", kRuntimeKeys, config.runtime, problems);
 }
 
+void read_queue(const toml::node& section, Config& config, Problems& problems) {
+    read_section(section, "queue", kQueueKeys, config.queue, problems);
+}
+
 struct SectionSpec {
     std::string_view name;
     void (*read)(const toml::node& section, Config& config, Problems& problems);
     std::span<const std::string_view> key_names;
 };
 
-constexpr std::array<SectionSpec, 5> kSections{{
+constexpr std::array<SectionSpec, 6> kSections{{
     {"node", read_node, kNodeKeyNames},
     {"state", read_state, kStateKeyNames},
     {"log", read_log, kLogKeyNames},
     {"control", read_control, kControlKeyNames},
     {"runtime", read_runtime, kRuntimeKeyNames},
+    {"queue", read_queue, kQueueKeyNames},
 }};
 
 constexpr std::array<std::string_view, kSections.size()> kSectionNames = [] {
@@ -328,8 +355,9 @@ Config embedded_default() {
 }
 
 std::vector<std::string> restart_required_changes(const Config& running, const Config& reloaded) {
-    // Everything except log.*: identity, paths and the thread pool are fixed at start-up.
-    const std::array<std::pair<std::string_view, bool>, 7> settings{{
+    // Everything except log.*: identity, paths, the thread pool and the hall are fixed at
+    // start-up (the queue is rebuilt from its log on the next start).
+    const std::array<std::pair<std::string_view, bool>, 9> settings{{
         {"node.id", running.node.id != reloaded.node.id},
         {"node.hall", running.node.hall != reloaded.node.hall},
         {"node.role", running.node.role != reloaded.node.role},
@@ -337,6 +365,9 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
         {"control.socket", running.control.socket != reloaded.control.socket},
         {"control.group", running.control.group != reloaded.control.group},
         {"runtime.workers", running.runtime.workers != reloaded.runtime.workers},
+        {"queue.hall_file", running.queue.hall_file != reloaded.queue.hall_file},
+        {"queue.utc_offset_minutes",
+         running.queue.utc_offset_minutes != reloaded.queue.utc_offset_minutes},
     }};
     std::vector<std::string> changed;
     for (const auto& [name, differs] : settings) {

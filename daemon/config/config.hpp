@@ -57,12 +57,21 @@ struct RuntimeSettings {
     friend bool operator==(const RuntimeSettings&, const RuntimeSettings&) = default;
 };
 
+struct QueueSettings {
+    // The hall definition (docs/hall-file.md); none: the embedded demo hall.
+    std::optional<std::filesystem::path> hall_file;
+    int utc_offset_minutes = 480;  // the hall's local time, -720..840 (China: +08:00 = 480)
+
+    friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
+};
+
 struct Config {
     NodeSettings node;
     StateSettings state;
     LogSettings log;
     ControlSettings control;
     RuntimeSettings runtime;
+    QueueSettings queue;
 
     friend bool operator==(const Config&, const Config&) = default;
 };
@@ -97,7 +106,7 @@ using ConfigErrors = std::vector<ConfigError>;
 [[nodiscard]] Config embedded_default();
 
 // Names of the settings that differ between two configs and can only take effect after a
-// restart (state.dir, control.*, node.*, runtime.workers). A SIGHUP reload applies the other
+// restart (state.dir, control.*, node.*, runtime.workers, queue.*). A SIGHUP reload applies the other
 // settings and reports these.
 [[nodiscard]] std::vector<std::string> restart_required_changes(const Config& running,
                                                                 const Config& reloaded);

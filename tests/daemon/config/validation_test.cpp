@@ -175,3 +175,22 @@ TEST_CASE("runtime.workers rejects a negative count") {
 
 }  // namespace
 }  // namespace hk::config
+
+TEST_CASE("queue settings take an absolute hall file and a UTC offset") {
+    const auto config = hk::config::parse(
+        "[queue]\nhall_file = \"/etc/hallkeeper/hall.toml\"\nutc_offset_minutes = -300\n", "t.toml");
+    REQUIRE(config.has_value());
+    CHECK(config->queue.hall_file == std::filesystem::path("/etc/hallkeeper/hall.toml"));
+    CHECK(config->queue.utc_offset_minutes == -300);
+}
+
+TEST_CASE("queue settings reject a relative hall file and an impossible UTC offset") {
+    const auto config = hk::config::parse(
+        "[queue]\nhall_file = \"hall.toml\"\nutc_offset_minutes = 900\n", "t.toml");
+    REQUIRE_FALSE(config.has_value());
+    REQUIRE(config.error().size() == 2);
+    CHECK(config.error()[0].key == "queue.hall_file");
+    CHECK(config.error()[0].line == 2);
+    CHECK(config.error()[1].key == "queue.utc_offset_minutes");
+    CHECK(config.error()[1].line == 3);
+}
