@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/command_line.hpp"
+#include "daemon/app/queue_service.hpp"
 #include "daemon/app/systemd.hpp"
 #include "daemon/app/worker_pool.hpp"
 #include "daemon/config/config.hpp"
@@ -42,8 +43,9 @@ class Daemon {
 public:
     // Acquires the state directory, opens and migrates the store, records the run and opens
     // the control socket. Nothing is half-started on error: what was acquired is released.
+    // `hall` is the queue's hall definition (from queue.hall_file or the embedded demo hall).
     [[nodiscard]] static std::expected<std::unique_ptr<Daemon>, StartupError> start(
-        config::Config config, CommandLine command_line);
+        config::Config config, CommandLine command_line, queue::HallDefinition hall);
 
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -59,6 +61,8 @@ private:
     // Records this run and its node.started event; done last, so a refused start leaves no
     // run behind that would later look like a crash.
     std::optional<StartupError> record_start();
+    // Rebuilds the queue from the event log.
+    std::optional<StartupError> open_queue(queue::HallDefinition hall);
     void register_commands();
 
     void wait_for_signal();
@@ -71,8 +75,18 @@ private:
     [[nodiscard]] nlohmann::json status() const;
     [[nodiscard]] control::Outcome add_note(const nlohmann::json& args);
     [[nodiscard]] control::Outcome list_events(const nlohmann::json& args);
+    [[nodiscard]] control::Outcome run_queue_operation(const nlohmann::json& args);
+    [[nodiscard]] nlohmann::json queue_status() const;
     // Appends one event in its own critical transaction; logs and returns false on failure.
     bool record_event(std::string_view type, const nlohmann::json& payload);
+
+    // The store members below: open_store() and record_start() engage them before start()
+    // hands the Daemon out, and they stay engaged until it is destroyed.
+    [[nodiscard]] const store::StateDir& state_dir() const;
+    [[nodiscard]] store::Database& db();
+    [[nodiscard]] const store::Database& db() const;
+    [[nodiscard]] store::EventLog& event_log();
+    [[nodiscard]] store::RunHistory& run_history();
 
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
@@ -95,6 +109,8 @@ private:
     store::Run run_;
     std::optional<store::Run> previous_run_;
     int schema_version_ = 0;
+
+    std::optional<QueueService> queue_;
 
     std::unique_ptr<control::Server> control_;
 };
