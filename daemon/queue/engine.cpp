@@ -3,6 +3,8 @@
 #include "daemon/queue/engine.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <fmt/format.h>
 
 #include "daemon/queue/strategy.hpp"
@@ -11,7 +13,6 @@ namespace hk::queue {
 namespace {
 
 constexpr Millis kMinute = 60'000;
-constexpr std::size_t kMaxText = 500;
 
 QueueError error(QueueErrc code, std::string message) { return {code, std::move(message)}; }
 
@@ -23,6 +24,41 @@ QueueResult<T> fail(QueueErrc code, std::string message) {
 bool in_range(const TimeRange& range, MinuteOfDay minute) {
     return range.start <= minute && minute < range.end;
 }
+
+// Whether an operation at `now` falls in a later hall day than the state. Day 0: nothing has
+// happened yet, so there is no day to close.
+bool rollover_due(const QueueState& state, Millis now) {
+    return state.day != 0 &&
+           hall_day(now, state.utc_offset_minutes, state.hall.rules.day_reset) > state.day;
+}
+
+// An operation in a new hall day applies its DayRolledOver first (Engine::begin), so that its
+// checks see the new day. If the operation is then refused, no result carries that event to
+// the log: memory would run ahead of disk, a replay would miss the rollover (and issue the
+// next day's numbers again), and the refusal would not leave the state untouched. So every
+// operation keeps the state from before a due rollover and puts it back when nothing followed
+// the rollover (an accepted operation always applies an event of its own); the next operation
+// rolls the day over again. The copy is only taken while a rollover is due: from the first
+// operation of a new hall day until one is accepted or rollover() runs.
+class UndoRolloverIfRefused {
+public:
+    UndoRolloverIfRefused(QueueState& state, Millis now) : state_(state) {
+        if (rollover_due(state, now)) {
+            before_ = state;
+        }
+    }
+    ~UndoRolloverIfRefused() {
+        if (before_ && state_.events_applied == before_->events_applied + 1) {
+            state_ = std::move(*before_);
+        }
+    }
+    UndoRolloverIfRefused(const UndoRolloverIfRefused&) = delete;
+    UndoRolloverIfRefused& operator=(const UndoRolloverIfRefused&) = delete;
+
+private:
+    QueueState& state_;
+    std::optional<QueueState> before_;
+};
 
 }  // namespace
 
@@ -63,16 +99,19 @@ Engine::Engine(HallDefinition hall, int utc_offset_minutes) {
 Engine::Engine(QueueState state) : state_(std::move(state)) {}
 
 void Engine::emit(Millis now, std::string_view actor, EventBody body, Events& out) {
-    out.push_back(QueueEvent{std::max(now, state_.now), std::string(actor), std::move(body)});
+    // The actor names a device or an officer's session, never a citizen; it is cut to what the
+    // log can hold rather than refusing a citizen's operation over a long device name.
+    out.push_back(QueueEvent{std::max(now, state_.now),
+                             std::string(actor.substr(0, kMaxEventTextBytes)), std::move(body)});
     apply(state_, out.back());
 }
 
 void Engine::begin(Millis now, std::string_view actor, Events& out) {
-    const auto day = hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset);
-    if (state_.day == 0 || day <= state_.day) {  // day 0: nothing happened yet
+    if (!rollover_due(state_, now)) {
         return;
     }
-    DayRolledOver rolled{day, {}};
+    DayRolledOver rolled{hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset),
+                         {}};
     for (const auto& [id, ticket] : state_.tickets) {
         if (!is_terminal(ticket.state)) {
             rolled.closed.push_back(id);
@@ -113,6 +152,7 @@ bool Engine::service_open(const ServiceItem& service, Millis now) const {
 
 QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeRequest& request) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     const auto* service = state_.hall.find_service(request.service);
     if (service == nullptr) {
@@ -149,6 +189,9 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
                         fmt::format("quota of {} for '{}' in this time slot reached", slot.quota,
                                     service->code));
         }
+    }
+    if (request.identity_hash.size() > kMaxEventTextBytes) {
+        return fail(QueueErrc::bad_argument, "identity hash is too long");
     }
     if (!request.identity_hash.empty() && state_.hall.rules.one_waiting_ticket_per_id) {
         for (const auto& [id, ticket] : state_.tickets) {
@@ -194,6 +237,7 @@ QueueResult<TicketId> Engine::current_ticket(std::string_view window) const {
 QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::string_view window,
                                   std::string_view officer) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     const auto* definition = state_.hall.find_window(window);
     if (definition == nullptr) {
@@ -214,6 +258,7 @@ QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::strin
 
 QueueResult<Events> Engine::logout(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -230,6 +275,7 @@ QueueResult<Events> Engine::logout(Millis now, std::string_view actor, std::stri
 QueueResult<Events> Engine::call_next(Millis now, std::string_view actor,
                                       std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -257,6 +303,7 @@ QueueResult<Events> Engine::call_next(Millis now, std::string_view actor,
 
 QueueResult<Events> Engine::recall(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -285,12 +332,13 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
                                           std::string_view window, std::string_view number,
                                           std::string_view reason) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
         return std::unexpected(open.error());
     }
-    if (reason.empty() || reason.size() > kMaxText) {
+    if (reason.empty() || reason.size() > kMaxEventMessageBytes) {
         return fail(QueueErrc::reason_required,
                     "calling a specific number (选呼) needs a reason of 1 to 500 bytes");
     }
@@ -325,6 +373,7 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
 
 QueueResult<Events> Engine::start(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -356,6 +405,7 @@ std::int64_t Engine::requeue_key(const std::string& service, int behind) const {
 
 QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -380,6 +430,7 @@ QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::str
 QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::string_view window,
                                      const TransferRequest& request) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -419,6 +470,7 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
 
 QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -435,6 +487,7 @@ QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string
 QueueResult<Events> Engine::call_back(Millis now, std::string_view actor,
                                       std::string_view window, std::string_view number) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -468,12 +521,13 @@ QueueResult<Events> Engine::call_back(Millis now, std::string_view actor,
 QueueResult<Events> Engine::pause(Millis now, std::string_view actor, std::string_view window,
                                   std::string_view message) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
         return std::unexpected(open.error());
     }
-    if (message.size() > kMaxText) {
+    if (message.size() > kMaxEventMessageBytes) {
         return fail(QueueErrc::bad_argument, "pause message must be at most 500 bytes");
     }
     const auto& status = state_.windows.at((*open)->id);
@@ -490,6 +544,7 @@ QueueResult<Events> Engine::pause(Millis now, std::string_view actor, std::strin
 
 QueueResult<Events> Engine::resume(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -504,6 +559,7 @@ QueueResult<Events> Engine::resume(Millis now, std::string_view actor, std::stri
 
 QueueResult<Events> Engine::finish(Millis now, std::string_view actor, std::string_view window) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -523,6 +579,7 @@ QueueResult<Events> Engine::finish(Millis now, std::string_view actor, std::stri
 QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::string_view number,
                                      int score, std::string_view reason) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     if (score < 1 || score > 5) {
         return fail(QueueErrc::bad_argument,
@@ -532,7 +589,7 @@ QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::st
         return fail(QueueErrc::reason_required,
                     "不满意 and 非常不满意 need a reason (score 1 or 2)");
     }
-    if (reason.size() > kMaxText) {
+    if (reason.size() > kMaxEventMessageBytes) {
         return fail(QueueErrc::bad_argument, "reason must be at most 500 bytes");
     }
     const auto* ticket = state_.find_by_number(number);
@@ -550,6 +607,7 @@ QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::st
 
 QueueResult<Events> Engine::abandon(Millis now, std::string_view actor, std::string_view number) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     const auto* ticket = state_.find_by_number(number);
     if (ticket == nullptr) {
@@ -567,9 +625,19 @@ QueueResult<Events> Engine::abandon(Millis now, std::string_view actor, std::str
 QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
                                              const Appointment& appointment) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    if (appointment.id.empty() || appointment.slot_end <= appointment.slot_start) {
-        return fail(QueueErrc::bad_argument, "an appointment needs an id and a slot end after its start");
+    if (appointment.id.empty() || appointment.slot_start < 0 ||
+        appointment.slot_end <= appointment.slot_start) {
+        return fail(QueueErrc::bad_argument,
+                    "an appointment needs an id and a slot end after its start");
+    }
+    for (const auto* text : {&appointment.id, &appointment.service, &appointment.identity_hash,
+                             &appointment.code, &appointment.source}) {
+        if (text->size() > kMaxEventTextBytes) {
+            return fail(QueueErrc::bad_argument,
+                        fmt::format("appointment fields are at most {} bytes", kMaxEventTextBytes));
+        }
     }
     if (state_.hall.find_service(appointment.service) == nullptr) {
         return fail(QueueErrc::unknown_service, fmt::format("no service '{}'", appointment.service));
@@ -597,6 +665,7 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
 QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
                                      std::string_view identity_hash, std::string_view code) {
     Events out;
+    UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
     const auto& rules = state_.hall.rules;
     const Appointment* found = nullptr;

@@ -4,6 +4,7 @@
 // replaying the log always reproduces the same state.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -12,6 +13,16 @@
 #include "daemon/queue/state.hpp"
 
 namespace hk::queue {
+
+// Limits that decoding enforces. The engine must not emit events beyond them, or the log it
+// writes could not be read back: the engine validates every text it records against these.
+inline constexpr std::size_t kMaxEventPayloadBytes = std::size_t{64} * 1024;
+inline constexpr std::size_t kMaxEventTextBytes = 256;     // ids, names, numbers, the actor
+inline constexpr std::size_t kMaxEventMessageBytes = 500;  // reasons, pause messages, rules
+inline constexpr std::size_t kMaxExplanationBeaten = 5;
+// Arrays and objects nested deeper than this are rejected before parsing. The format itself
+// needs 3 levels; the rest is room for fields a newer daemon may add.
+inline constexpr std::size_t kMaxEventNestingDepth = 16;
 
 // Why a ticket was called: the strategy, the rule that decided, and the tickets it beat.
 struct Explanation {
@@ -22,11 +33,11 @@ struct Explanation {
 };
 
 struct TicketIssued {
-    TicketId id;
+    TicketId id = 0;
     std::string number;
     std::string service;
-    Channel channel;
-    TicketClass ticket_class;
+    Channel channel = Channel::walkin;
+    TicketClass ticket_class = TicketClass::normal;
     std::string identity_hash;
     std::string appointment_id;
     std::optional<Millis> slot_start;
@@ -34,7 +45,7 @@ struct TicketIssued {
 struct OfficerLoggedIn { std::string window; std::string officer; };
 struct OfficerLoggedOut { std::string window; };
 struct TicketCalled {
-    TicketId id;
+    TicketId id = 0;
     std::string window;
     bool specific = false;     // 选呼 (call_specific) or 回呼 (call back)
     std::string reason;        // for call_specific
@@ -42,27 +53,27 @@ struct TicketCalled {
     int ratio_normal = 0;      // the window's counted_ratio progress after this call
     int ratio_priority = 0;
 };
-struct TicketRecalled { TicketId id; std::string window; };
-struct ServiceStarted { TicketId id; std::string window; };
+struct TicketRecalled { TicketId id = 0; std::string window; };
+struct ServiceStarted { TicketId id = 0; std::string window; };
 struct TicketNoShow {
-    TicketId id;
+    TicketId id = 0;
     std::string window;
     bool abandoned = false;          // too many no-shows
     std::int64_t queue_key = 0;      // where it re-enters its queue when not abandoned
 };
 struct TicketTransferred {
-    TicketId id;
+    TicketId id = 0;
     std::string from_window;
     std::string service;             // service queue it joins
     std::string target_window;       // only this window may call it; empty: any
     std::int64_t queue_key = 0;
 };
-struct TicketHeld { TicketId id; std::string window; };
+struct TicketHeld { TicketId id = 0; std::string window; };
 struct WindowPaused { std::string window; std::string message; };
 struct WindowResumed { std::string window; };
-struct ServiceFinished { TicketId id; std::string window; Millis service_ms = 0; };
-struct TicketEvaluated { TicketId id; int score = 0; std::string reason; };
-struct TicketAbandoned { TicketId id; };
+struct ServiceFinished { TicketId id = 0; std::string window; Millis service_ms = 0; };
+struct TicketEvaluated { TicketId id = 0; int score = 0; std::string reason; };
+struct TicketAbandoned { TicketId id = 0; };
 struct AppointmentBooked { Appointment appointment; };
 struct AppointmentCancelled { std::string id; };
 struct DayRolledOver {

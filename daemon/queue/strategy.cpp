@@ -4,6 +4,7 @@
 #include "daemon/queue/strategy.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 
 namespace hk::queue {
@@ -44,7 +45,10 @@ void for_each_candidate(const QueueState& state, const Window& window, Visit&& v
         }
         for (const auto id : list->second) {
             const auto& ticket = state.tickets.at(id);
-            if (window_may_serve(window, ticket)) {
+            // Every ticket in this list is of a service the window serves (lists are per
+            // service), so only a transfer to a named window can rule it out; comparing service
+            // codes here cost a tenth of a decision over thousands of waiting tickets.
+            if (ticket.target_window.empty() || ticket.target_window == window.id) {
                 if (!visit(ticket, serves.weight)) {
                     break;  // the visitor has what it needs from this service
                 }
@@ -63,14 +67,47 @@ std::vector<std::pair<const Ticket*, int>> heads(const QueueState& state, const 
     return out;
 }
 
-// Finds the best candidate under `better`, scanning each service until `enough` says no later
-// ticket of that service can win.
+// The earliest-queued tickets among those a strategy looked at, for the explanation's list of
+// tickets the call beat. It keeps one more than the list holds because the chosen ticket is
+// among those seen and is left out at the end. Selecting as the tickets go by, instead of
+// collecting and sorting them all, matters when a window's services hold thousands of tickets.
+// Ties keep the order seen, so the list is deterministic.
+class Earliest {
+public:
+    void add(const Ticket& ticket) {
+        if (size_ == kKeep && !(ticket.queued_at < kept_[kKeep - 1]->queued_at)) {
+            return;
+        }
+        auto i = size_ < kKeep ? size_++ : kKeep - 1;
+        for (; i > 0 && ticket.queued_at < kept_[i - 1]->queued_at; --i) {
+            kept_[i] = kept_[i - 1];
+        }
+        kept_[i] = &ticket;
+    }
+
+    [[nodiscard]] std::vector<std::string> numbers_without(TicketId chosen) const {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < size_ && out.size() < kMaxBeaten; ++i) {
+            if (kept_[i]->id != chosen) {
+                out.push_back(kept_[i]->number);
+            }
+        }
+        return out;
+    }
+
+private:
+    static constexpr std::size_t kKeep = kMaxBeaten + 1;
+    std::array<const Ticket*, kKeep> kept_{};
+    std::size_t size_ = 0;
+};
+
+// Finds the best candidate under `better` among all the window may call.
 template <class Better>
 const Ticket* best_of(const QueueState& state, const Window& window, Better better,
-                      std::vector<const Ticket*>& seen) {
+                      Earliest& seen) {
     const Ticket* best = nullptr;
     for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.push_back(&ticket);
+        seen.add(ticket);
         if (best == nullptr || better(ticket, *best)) {
             best = &ticket;
         }
@@ -80,22 +117,11 @@ const Ticket* best_of(const QueueState& state, const Window& window, Better bett
 }
 
 std::vector<std::string> beaten_numbers(const std::vector<const Ticket*>& seen, TicketId chosen) {
-    std::vector<const Ticket*> others;
+    Earliest earliest;
     for (const auto* ticket : seen) {
-        if (ticket->id != chosen) {
-            others.push_back(ticket);
-        }
+        earliest.add(*ticket);
     }
-    std::sort(others.begin(), others.end(),
-              [](const Ticket* a, const Ticket* b) { return a->queued_at < b->queued_at; });
-    std::vector<std::string> out;
-    for (const auto* ticket : others) {
-        if (out.size() == kMaxBeaten) {
-            break;
-        }
-        out.push_back(ticket->number);
-    }
-    return out;
+    return earliest.numbers_without(chosen);
 }
 
 std::optional<Choice> fifo(const QueueState& state, const Window& window) {
@@ -115,7 +141,7 @@ std::optional<Choice> fifo(const QueueState& state, const Window& window) {
 }
 
 std::optional<Choice> class_priority(const QueueState& state, const Window& window) {
-    std::vector<const Ticket*> seen;
+    Earliest seen;
     const auto* best = best_of(
         state, window,
         [](const Ticket& a, const Ticket& b) {
@@ -132,16 +158,16 @@ std::optional<Choice> class_priority(const QueueState& state, const Window& wind
                    fmt::format("类别优先：{}号先于普通号，同类按顺序 (class {} first, then queue order)",
                                class_name_zh(best->ticket_class),
                                static_cast<int>(class_rank(best->ticket_class))),
-                   beaten_numbers(seen, best->id)}};
+                   seen.numbers_without(best->id)}};
 }
 
 std::optional<Choice> counted_ratio(const QueueState& state, const Window& window,
                                     const WindowStatus& status) {
     const Ticket* normal = nullptr;
     const Ticket* priority = nullptr;
-    std::vector<const Ticket*> seen;
+    Earliest seen;
     for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.push_back(&ticket);
+        seen.add(ticket);
         auto& slot = is_priority(ticket.ticket_class) ? priority : normal;
         if (slot == nullptr || ticket.queue_key < slot->queue_key) {
             slot = &ticket;
@@ -174,7 +200,7 @@ std::optional<Choice> counted_ratio(const QueueState& state, const Window& windo
                     rule.ratio_normal, rule.ratio_priority, status.round_normal,
                     status.round_priority, rule.ratio_normal, rule.ratio_priority,
                     status.round_normal, status.round_priority),
-        beaten_numbers(seen, choice.id)};
+        seen.numbers_without(choice.id)};
     return choice;
 }
 
@@ -184,9 +210,9 @@ std::optional<Choice> appointment_slot(const QueueState& state, const Window& wi
     const Ticket* due = nullptr;
     const Ticket* walk_in = nullptr;
     const Ticket* not_yet_due = nullptr;
-    std::vector<const Ticket*> seen;
+    Earliest seen;
     for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.push_back(&ticket);
+        seen.add(ticket);
         if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
             const bool is_due = *ticket.slot_start - early <= now;
             auto& slot = is_due ? due : not_yet_due;
@@ -207,7 +233,7 @@ std::optional<Choice> appointment_slot(const QueueState& state, const Window& wi
                        : best == walk_in ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
                                          : "只剩未到时段的预约号 (only early appointments are left)";
     return Choice{best->id,
-                  {StrategyKind::appointment_slot, rule, beaten_numbers(seen, best->id)}};
+                  {StrategyKind::appointment_slot, rule, seen.numbers_without(best->id)}};
 }
 
 std::optional<Choice> longest_wait(const QueueState& state, const Window& window) {

@@ -117,3 +117,15 @@ TEST_CASE("a booking needs a valid slot and a known service") {
     CHECK(refused(hall.engine.book_appointment(kMonday0800, "app", unknown)) ==
           QueueErrc::unknown_service);
 }
+
+TEST_CASE("a booking the event log could not hold is refused") {
+    Hall hall;
+    auto long_code = hall.appointment("ap1", "id-1", std::string(300, 'x'));
+    CHECK(refused(hall.engine.book_appointment(kMonday0800, "app", long_code)) ==
+          QueueErrc::bad_argument);
+    auto negative = hall.appointment("ap2", "id-1", "C1");
+    negative.slot_start = -10 * kMinute;
+    negative.slot_end = 0;
+    CHECK(refused(hall.engine.book_appointment(kMonday0800, "app", negative)) ==
+          QueueErrc::bad_argument);
+}

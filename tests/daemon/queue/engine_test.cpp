@@ -421,3 +421,26 @@ TEST_CASE("estimated wait grows with the queue and shrinks with open windows") {
     CHECK(hall.engine.waiting_ahead(second->id) == 1);
     CHECK(hall.engine.estimated_wait(second->id) == 5 * kMinute);
 }
+
+TEST_CASE("an operation refused in a new hall day does not roll the day over") {
+    // The rollover is applied before the operation's checks; a refusal used to keep it in memory
+    // while returning no events, so the log never had it and a replay diverged.
+    Hall hall;
+    hall.take("RE");  // A001, still waiting at midnight
+    const auto& state = hall.engine.state();
+    const auto day = state.day;
+    const auto applied = state.events_applied;
+    const auto tomorrow = kMonday0800 + 24 * 60 * kMinute;
+
+    CHECK(refused(hall.engine.call_next(tomorrow, "o", "w2")) == QueueErrc::nothing_waiting);
+    CHECK(refused(hall.engine.evaluate(tomorrow, "pad", "A001", 9, "")) == QueueErrc::bad_argument);
+    CHECK(state.events_applied == applied);
+    CHECK(state.day == day);
+    CHECK(hall.ticket("A001").state == TicketState::waiting);
+
+    // The next accepted operation returns the rollover with its own event.
+    const auto events = ok(hall.engine.take(tomorrow, "kiosk", {"TAX"}));
+    REQUIRE(events.size() == 2);
+    CHECK(std::get<DayRolledOver>(events[0].body).closed.size() == 1);
+    CHECK(std::get<TicketIssued>(events[1].body).number == "B001");
+}
