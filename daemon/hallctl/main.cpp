@@ -1,5 +1,5 @@
 // hallctl: the technicians' command line for hallkeeperd. Parses the command line and runs one
-// command over the control socket.
+// command over the control socket, or `replay`, which runs the queue engine alone.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "daemon/hallctl/commands.hpp"
+#include "daemon/hallctl/replay.hpp"
 #include "daemon/version.hpp"
 
 namespace {
@@ -24,6 +25,26 @@ constexpr double kMaxWaitSeconds = 3600.0;
 bool wants_json(int argc, char** argv) {
     return std::any_of(argv + 1, argv + argc,
                        [](const char* arg) { return std::string_view(arg) == "--json"; });
+}
+
+// `replay` needs no daemon, so it is not in the CommandSpec table of daemon commands.
+CLI::App* add_replay(CLI::App& app, hk::hallctl::ReplayOptions& replay) {
+    auto* command = app.add_subcommand(
+        "replay", "Run the queue engine alone on a script of operations, in simulated time");
+    command->add_option_function<std::string>(
+        "--config", [&replay](const std::string& file) { replay.config = file; },
+        "The hall file (default: the embedded demo hall)");
+    command
+        ->add_option("--script", replay.script,
+                     "The operations, one JSON object a line (- for stdin)")
+        ->required();
+    command
+        ->add_option("--start", replay.start, "When the hall clock starts, local YYYY-MM-DDTHH:MM")
+        ->capture_default_str();
+    command->add_option("--utc-offset", replay.utc_offset, "The hall's offset from UTC, +HH:MM")
+        ->capture_default_str();
+    command->fallthrough();
+    return command;
 }
 
 }  // namespace
@@ -60,6 +81,8 @@ int main(int argc, char** argv) {
         command->add_flag("--json", options.json, json_help);
         command->fallthrough();  // global options are accepted after the command too
     }
+    hk::hallctl::ReplayOptions replay;
+    auto* replay_command = add_replay(app, replay);
 
     try {
         app.parse(argc, argv);
@@ -73,6 +96,9 @@ int main(int argc, char** argv) {
         return hk::hallctl::kExitUsage;
     }
 
+    if (replay_command->parsed()) {
+        return hk::hallctl::run_replay(replay, std::cin, std::cout, std::cerr);
+    }
     options.socket = socket;
     options.timeout = std::chrono::milliseconds(timeout_ms);
     options.wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait_seconds * 1000.0));

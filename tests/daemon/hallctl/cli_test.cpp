@@ -45,6 +45,7 @@ Run hallctl(const TempDir& dir, const std::vector<std::string>& args,
     std::vector<std::string> storage{HK_HALLCTL_PATH};
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(storage.size() + 1);
     for (auto& arg : storage) {
         argv.push_back(arg.data());
     }
@@ -60,6 +61,7 @@ Run hallctl(const TempDir& dir, const std::vector<std::string>& args,
         environment.push_back("HALLKEEPER_SOCKET=" + socket_env);
     }
     std::vector<char*> envp;
+    envp.reserve(environment.size() + 1);
     for (auto& entry : environment) {
         envp.push_back(entry.data());
     }
@@ -229,15 +231,18 @@ TEST_CASE("hallctl exits 76 when the answer is not the protocol") {
     TempDir dir;
     RawListener daemon(dir / "hk.sock");
     const auto socket = (dir / "hk.sock").string();
-    std::thread fake([&daemon] {
+    std::string fake_failure;
+    std::thread fake([&daemon, &fake_failure] {
         try {
             daemon.accept().write("garbage\n");
-        } catch (const std::exception&) {
-            // hallctl never connected: the exit-code check below reports it.
+        } catch (const std::exception& e) {
+            // hallctl never connected: the exit-code check below reports it, with this reason.
+            fake_failure = e.what();
         }
     });
     const auto run = hallctl(dir, {"--socket", socket, "status"});
     fake.join();
+    INFO("fake daemon: " << (fake_failure.empty() ? "answered" : fake_failure));
     CHECK(run.exit_code == hk::hallctl::kExitProtocol);
     CHECK_THAT(run.err, Catch::Contains("invalid response"));
 }

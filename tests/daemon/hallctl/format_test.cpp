@@ -44,7 +44,7 @@ TEST_CASE("durations under an hour are shown in minutes and seconds") {
 TEST_CASE("durations of hours and days are shown in their two largest units") {
     CHECK(format_duration(3'600'000) == "1h 0m");
     CHECK(format_duration(2 * 3'600'000 + 5 * 60'000 + 59'000) == "2h 5m");
-    CHECK(format_duration(4 * 86'400'000ULL + 3 * 3'600'000) == "4d 3h");
+    CHECK(format_duration(4 * 86'400'000ULL + 3 * 3'600'000ULL) == "4d 3h");
     CHECK(format_duration(std::numeric_limits<std::uint64_t>::max()) == "213503982334d 14h");
 }
 
