@@ -58,10 +58,40 @@ void events_args(CLI::App& command, json& args) {
         "At most this many events, 1-500 (default 100)");
 }
 
+void queue_args(CLI::App& command, json& args) {
+    command
+        .add_option_function<std::string>(
+            "operation",
+            [&args](const std::string& text) {
+                auto operation = json::parse(text, nullptr, false);
+                if (operation.is_discarded() || !operation.is_object()) {
+                    throw CLI::ValidationError("operation",
+                                               "must be a JSON object, e.g. "
+                                               "'{\"op\":\"take\",\"service\":\"SOC\"}'");
+                }
+                args = std::move(operation);
+            },
+            "One queue operation as JSON (docs/queue-replay.md lists them)")
+        ->required();
+}
+
+// A queue answer: the fields that matter on one line, "key value" pairs.
+std::string render_queue(const json& result) {
+    std::string out;
+    for (const auto& [key, value] : result.items()) {
+        if (key == "ok" || key == "op") {
+            continue;
+        }
+        out += key + " " + printable(value.is_string() ? value.get<std::string>() : compact(value)) +
+               "\n";
+    }
+    return out.empty() ? "done\n" : out;
+}
+
 }  // namespace
 
 std::span<const CommandSpec> command_specs() {
-    static const std::array<CommandSpec, 4> kSpecs = {{
+    static const std::array<CommandSpec, 5> kSpecs = {{
         {"status",
          "Show the daemon's version, node, uptime and store",
          "status",
@@ -71,6 +101,7 @@ std::span<const CommandSpec> command_specs() {
         {"note", "Record a maintenance note in the node's event log", "note", render_note,
          note_args},
         {"events", "List the node's event log", "events", render_events, events_args},
+        {"queue", "Run one queue operation on the live hall", "queue", render_queue, queue_args},
     }};
     return kSpecs;
 }

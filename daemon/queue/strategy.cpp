@@ -25,6 +25,16 @@ int class_rank(TicketClass c) {
     return 3;
 }
 
+std::string_view class_name_en(TicketClass c) {
+    switch (c) {
+        case TicketClass::green: return "green channel";
+        case TicketClass::vip: return "VIP";
+        case TicketClass::appointment: return "appointment";
+        case TicketClass::normal: return "normal";
+    }
+    return "";
+}
+
 std::string_view class_name_zh(TicketClass c) {
     switch (c) {
         case TicketClass::green: return "绿色通道";
@@ -155,9 +165,10 @@ std::optional<Choice> class_priority(const QueueState& state, const Window& wind
     }
     return Choice{best->id,
                   {StrategyKind::class_priority,
-                   fmt::format("类别优先：{}号先于普通号，同类按顺序 (class {} first, then queue order)",
-                               class_name_zh(best->ticket_class),
-                               static_cast<int>(class_rank(best->ticket_class))),
+                   fmt::format("类别优先：绿色通道 > VIP > 预约 > 普通，同类按顺序；本号为{}号 "
+                               "(class order green > VIP > appointment > normal, then queue "
+                               "order; this ticket: {})",
+                               class_name_zh(best->ticket_class), class_name_en(best->ticket_class)),
                    seen.numbers_without(best->id)}};
 }
 

@@ -84,3 +84,20 @@ TEST_CASE("a bad hall file stops the daemon at start with exit code 78") {
     CHECK(process.wait_exit(hk::test::kDeadline) == 78);
     CHECK_THAT(hall.log(), Catch::Contains("hall.toml"));
 }
+
+TEST_CASE("hallctl queue runs an operation on the live hall") {
+    DaemonHarness hall;
+    write_hall(hall);
+    hall.start_ready();
+    CHECK(hall.hallctl({"queue", R"({"op":"login","window":"1","officer":"1024"})"}).exit_code ==
+          0);
+    const auto taken = hall.hallctl({"queue", R"({"op":"take","service":"RE"})"});
+    CHECK(taken.exit_code == 0);
+    CHECK_THAT(taken.out, Catch::Contains("ticket A001"));
+    const auto machine = hall.hallctl({"--json", "queue", R"({"op":"call_next","window":"1"})"});
+    REQUIRE(machine.exit_code == 0);
+    CHECK(json::parse(machine.out)["ticket"] == "A001");
+    CHECK(hall.hallctl({"queue", "not json"}).exit_code == 64);
+    CHECK(hall.hallctl({"queue", R"({"op":"take","service":"NOPE"})"}).exit_code == 1);
+    CHECK(hall.stop() == 0);
+}
