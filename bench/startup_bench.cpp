@@ -51,7 +51,7 @@ double exec_floor_ms() {
     const auto start = steady_clock::now();
     Process process(ProcessOptions{.argv = {HK_HALLKEEPERD_BIN, "--version"}});
     if (process.wait_exit(seconds(10)) != 0) {
-        std::fprintf(stderr, "hallkeeperd --version failed\n");
+        static_cast<void>(std::fprintf(stderr, "hallkeeperd --version failed\n"));
         std::exit(1);
     }
     return ms_since(start);
@@ -62,7 +62,7 @@ struct Started {
     std::unique_ptr<TempDir> dir;
     std::unique_ptr<NotifySocket> notify;
     std::unique_ptr<Process> process;
-    double ready_ms;
+    double ready_ms = 0.0;
 };
 
 Started start_daemon() {
@@ -76,8 +76,8 @@ Started start_daemon() {
                        .env = {{"NOTIFY_SOCKET", s.notify->path().string()}},
                        .stderr_file = *s.dir / "log"});
     if (!s.notify->wait_for("READY=1", seconds(10))) {
-        std::fprintf(stderr, "hallkeeperd did not become ready:\n%s\n",
-                     hk::test::read_file(*s.dir / "log").c_str());
+        static_cast<void>(std::fprintf(stderr, "hallkeeperd did not become ready:\n%s\n",
+                                       hk::test::read_file(*s.dir / "log").c_str()));
         std::exit(1);
     }
     s.ready_ms = ms_since(start);
@@ -87,7 +87,7 @@ Started start_daemon() {
 void stop_daemon(Started& s) {
     s.process->signal(SIGTERM);
     if (s.process->wait_exit(seconds(10)) != 0) {
-        std::fprintf(stderr, "hallkeeperd did not stop cleanly\n");
+        static_cast<void>(std::fprintf(stderr, "hallkeeperd did not stop cleanly\n"));
         std::exit(1);
     }
 }
@@ -142,8 +142,10 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(seconds(idle_seconds));
     const auto [rss, hwm] = memory_kib(idle.process->pid());
     std::printf("idle memory after %d s\n", idle_seconds);
-    std::printf("  VmRSS %.1f MiB  VmHWM %.1f MiB  rss / 20 MB target  %.2f\n", rss / 1024.0,
-                hwm / 1024.0, rss * 1024.0 / 20e6);
+    const auto rss_kib = static_cast<double>(rss);
+    const auto hwm_kib = static_cast<double>(hwm);
+    std::printf("  VmRSS %.1f MiB  VmHWM %.1f MiB  rss / 20 MB target  %.2f\n", rss_kib / 1024.0,
+                hwm_kib / 1024.0, rss_kib * 1024.0 / 20e6);
     stop_daemon(idle);
     return 0;
 }

@@ -182,8 +182,8 @@ std::optional<StartupError> Daemon::record_start() {
 }
 
 std::optional<StartupError> Daemon::open_queue(queue::HallDefinition hall) {
-    auto service = QueueService::open(db(), *events_, std::move(hall),
-                                      config_.queue.utc_offset_minutes);
+    auto service =
+        QueueService::open(db(), event_log(), std::move(hall), config_.queue.utc_offset_minutes);
     if (!service) {
         return store_failure(service.error());
     }
@@ -216,8 +216,8 @@ control::Outcome Daemon::run_queue_operation(const json& args) {
     if (answer.value("ok", false)) {
         return answer;
     }
-    return std::unexpected(control::CommandError{answer.value("error", "internal"),
-                                                 answer.value("message", "")});
+    return std::unexpected(
+        control::CommandError{answer.value("error", "internal"), answer.value("message", "")});
 }
 
 json Daemon::queue_status() const {

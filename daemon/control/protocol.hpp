@@ -19,7 +19,7 @@
 namespace hk::control {
 
 inline constexpr int kProtocolVersion = 1;
-inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+inline constexpr std::size_t kMaxMessageBytes = std::size_t{64} * 1024;
 // Arrays and objects nested deeper than this are rejected: re-encoding and comparing JSON
 // recurse, and a 64 KiB line could otherwise nest thousands of levels.
 inline constexpr std::size_t kMaxNestingDepth = 64;

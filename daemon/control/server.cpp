@@ -150,17 +150,18 @@ std::optional<ServerError> check_path(const std::filesystem::path& path) {
 
 std::optional<ServerError> bind_and_listen(Local::acceptor& acceptor,
                                            const std::filesystem::path& path) {
+    // Each call also returns the code it stores in `ec`; `ec` is what is checked.
     ErrorCode ec;
-    acceptor.open(Local(), ec);
+    static_cast<void>(acceptor.open(Local(), ec));
     if (!ec) {
         set_cloexec(acceptor.native_handle());
-        acceptor.bind(Local::endpoint(path.native()), ec);
+        static_cast<void>(acceptor.bind(Local::endpoint(path.native()), ec));
     }
     if (ec == asio::error::address_in_use) {
         return server_error(ServerErrc::in_use, in_use_message(path));
     }
     if (!ec) {
-        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        static_cast<void>(acceptor.listen(asio::socket_base::max_listen_connections, ec));
     }
     if (ec) {
         return server_error(ServerErrc::cannot_create, "cannot listen on " + path.string() + ": " +
@@ -201,18 +202,19 @@ std::optional<ServerError> apply_permissions(const std::filesystem::path& path,
     if (!group_name) {
         return std::nullopt;
     }
-    const auto gid = find_group(*group_name);
-    if (!gid) {
+    const auto found = find_group(*group_name);
+    if (!found) {
         return server_error(ServerErrc::io, "cannot look up group \"" + *group_name +
-                                                "\": " + errno_text(gid.error()));
+                                                "\": " + errno_text(found.error()));
     }
-    if (!*gid) {
+    const std::optional<gid_t> gid = *found;
+    if (!gid) {
         return server_error(ServerErrc::bad_group,
                             "group \"" + *group_name +
                                 "\" (control.group) does not exist; create it or change "
                                 "control.group");
     }
-    if (::chown(path.c_str(), static_cast<uid_t>(-1), **gid) != 0) {
+    if (::chown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
         return server_error(ServerErrc::io, "cannot give " + path.string() + " to group \"" +
                                                 *group_name + "\": " + errno_text(errno) +
                                                 "; run hallkeeperd as root or as a member of "
@@ -284,7 +286,7 @@ public:
     void register_help();
     void accept_next();
     void add_command(std::string name, std::string summary, Server::Handler handler);
-    void dispatch(Request request, const Server::Reply& reply);
+    void dispatch(const Request& request, const Server::Reply& reply);
     void forget(std::uint64_t key) { connections_.erase(key); }
     void stop();
     [[nodiscard]] std::size_t connection_count() const { return connections_.size(); }
@@ -313,9 +315,10 @@ void Connection::close() {
         return;
     }
     closed_ = true;
+    // The peer may already be gone; the descriptor is released whatever the outcome.
     ErrorCode ignored;
-    socket_.shutdown(Local::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    static_cast<void>(socket_.shutdown(Local::socket::shutdown_both, ignored));
+    static_cast<void>(socket_.close(ignored));
     timer_.cancel();
     if (auto core = core_.lock()) {
         core->forget(key_);
@@ -381,7 +384,7 @@ void Connection::handle_line(const std::string& line) {
             self->on_reply(serial, command, id, std::move(outcome));
         }
     };
-    core->dispatch(std::move(*request), reply);
+    core->dispatch(*request, reply);
 }
 
 void Connection::on_reply(std::uint64_t serial, const std::string& command, std::uint64_t id,
@@ -462,7 +465,7 @@ std::optional<ServerError> ServerCore::listen() {
     }
     if (auto failed = bind_and_listen(acceptor_, path)) {
         ErrorCode ignored;
-        acceptor_.close(ignored);
+        static_cast<void>(acceptor_.close(ignored));
         return failed;
     }
     socket_file_ = identity_of(path);
@@ -531,7 +534,7 @@ void ServerCore::add_command(std::string name, std::string summary, Server::Hand
 
 // The one place where handler exceptions are caught: the client gets "internal" and the
 // daemon carries on.
-void ServerCore::dispatch(Request request, const Server::Reply& reply) {
+void ServerCore::dispatch(const Request& request, const Server::Reply& reply) {
     const auto it = commands_.find(request.command);
     if (it == commands_.end()) {
         reply(failure(errc::unknown_command,
@@ -561,7 +564,7 @@ void ServerCore::stop() {
     }
     stopped_ = true;
     ErrorCode ignored;
-    acceptor_.close(ignored);
+    static_cast<void>(acceptor_.close(ignored));
     retry_timer_.cancel();
     auto connections = std::exchange(connections_, {});
     for (auto& [key, connection] : connections) {
@@ -609,9 +612,8 @@ void Server::add_command(std::string name, std::string summary, Handler handler)
 
 void Server::add_command(std::string name, std::string summary, SyncHandler handler) {
     add_command(std::move(name), std::move(summary),
-                Handler([sync = std::move(handler)](const nlohmann::json& args, Reply reply) {
-                    reply(sync(args));
-                }));
+                Handler([sync = std::move(handler)](const nlohmann::json& args,
+                                                    const Reply& reply) { reply(sync(args)); }));
 }
 
 void Server::stop() {

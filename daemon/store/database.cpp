@@ -30,7 +30,9 @@ namespace {
 constexpr std::size_t kMaxSqlInMessage = 80;
 constexpr std::size_t kMaxCheckInMessage = 200;
 
-// SQLITE_TRANSIENT without the old-style cast of the macro: SQLite copies the value.
+// SQLITE_TRANSIENT without the old-style cast of the macro: SQLite copies the value. The
+// pointer is a sentinel SQLite compares against and never calls, as in the macro itself.
+// NOLINTNEXTLINE(performance-no-int-to-ptr)
 const sqlite3_destructor_type kTransient = reinterpret_cast<sqlite3_destructor_type>(-1);
 
 // One line of SQL (or other text) for messages: whitespace runs collapsed and long text cut.

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include <fcntl.h>
 #include <grp.h>
@@ -41,8 +42,12 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
         all[key] = value;
     }
     std::vector<std::string> out;
+    out.reserve(all.size());
     for (const auto& [key, value] : all) {
-        out.push_back(key + "=" + value);
+        std::string entry = key;
+        entry += '=';
+        entry += value;
+        out.push_back(std::move(entry));
     }
     return out;
 }
@@ -62,11 +67,13 @@ int decode_status(int status) {
 Process::Process(ProcessOptions options) {
     auto env_strings = merged_environment(options.env);
     std::vector<char*> env;
+    env.reserve(env_strings.size() + 1);
     for (auto& entry : env_strings) {
         env.push_back(entry.data());
     }
     env.push_back(nullptr);
     std::vector<char*> argv;
+    argv.reserve(options.argv.size() + 1);
     for (auto& arg : options.argv) {
         argv.push_back(arg.data());
     }

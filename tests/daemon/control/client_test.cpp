@@ -19,7 +19,6 @@ using namespace hk::control;
 using hk::test::kPatience;
 using hk::test::LoopThread;
 using hk::test::RawListener;
-using hk::test::RawSocket;
 using hk::test::TempDir;
 using nlohmann::json;
 using Kind = ClientError::Kind;

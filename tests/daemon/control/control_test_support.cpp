@@ -112,7 +112,7 @@ RawSocket RawSocket::connect(const std::filesystem::path& path) {
     return RawSocket(fd);
 }
 
-void RawSocket::write(std::string_view bytes) {
+void RawSocket::write(std::string_view bytes) const {
     while (!bytes.empty()) {
         const auto sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (sent < 0) {
@@ -142,7 +142,7 @@ std::optional<std::string> RawSocket::read_line() {
     }
 }
 
-bool RawSocket::closed_by_peer() {
+bool RawSocket::closed_by_peer() const {
     const auto deadline = Clock::now() + kPatience;
     std::array<char, 4096> buffer{};
     while (readable_before(fd_, deadline)) {
@@ -171,7 +171,7 @@ RawListener::~RawListener() {
     ::close(fd_);
 }
 
-RawSocket RawListener::accept() {
+RawSocket RawListener::accept() const {
     if (!readable_before(fd_, Clock::now() + kPatience)) {
         throw std::runtime_error("no connection to accept");
     }

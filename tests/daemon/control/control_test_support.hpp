@@ -87,11 +87,11 @@ public:
 
     static RawSocket connect(const std::filesystem::path& path);
 
-    void write(std::string_view bytes);
+    void write(std::string_view bytes) const;
     // One line without its "\n"; nullopt on end of stream or after kPatience.
     std::optional<std::string> read_line();
     // True if the peer closes the connection (after any data) within kPatience.
-    bool closed_by_peer();
+    bool closed_by_peer() const;
     void close();
 
 private:
@@ -108,7 +108,7 @@ public:
     ~RawListener();
 
     // The next connection; throws if none comes within kPatience.
-    RawSocket accept();
+    RawSocket accept() const;
 
 private:
     int fd_ = -1;

@@ -127,10 +127,11 @@ TEST_CASE("a handler may reply later from the loop") {
     RunningServer running(options_for(dir / "hk.sock"));
     running.loop().run([&] {
         auto& io = running.loop().io();
-        running.server().add_command("later", "Replies from a posted handler",
-                                     Server::Handler([&io](const json&, Server::Reply reply) {
-                                         boost::asio::post(io, [reply] { reply(json(7)); });
-                                     }));
+        running.server().add_command(
+            "later", "Replies from a posted handler",
+            Server::Handler([&io](const json&, const Server::Reply& reply) {
+                boost::asio::post(io, [reply] { reply(json(7)); });
+            }));
     });
     auto client = connect_to(dir / "hk.sock");
     CHECK(client.call("later", json::object(), hk::test::kPatience) == json(7));

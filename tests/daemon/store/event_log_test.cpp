@@ -26,6 +26,7 @@ namespace {
 std::vector<std::int64_t> append_committed(Database& db, EventLog& log, int count) {
     auto transaction = ok(db.begin(Durability::critical));
     std::vector<std::int64_t> seqs;
+    seqs.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
         seqs.push_back(
             ok(log.append(1000 + i, "test.event", R"({"i":)" + std::to_string(i) + "}")));
@@ -36,6 +37,7 @@ std::vector<std::int64_t> append_committed(Database& db, EventLog& log, int coun
 
 std::vector<std::int64_t> seqs_of(const std::vector<Event>& events) {
     std::vector<std::int64_t> seqs;
+    seqs.reserve(events.size());
     for (const auto& event : events) {
         seqs.push_back(event.seq);
     }
