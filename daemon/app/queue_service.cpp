@@ -22,8 +22,7 @@ QueueService::QueueService(store::Database& db, store::EventLog& log, queue::Hal
       engine_(hall_, utc_offset_minutes_) {}
 
 store::Result<QueueService> QueueService::open(store::Database& db, store::EventLog& log,
-                                               queue::HallDefinition hall,
-                                               int utc_offset_minutes) {
+                                               queue::HallDefinition hall, int utc_offset_minutes) {
     QueueService service(db, log, std::move(hall), utc_offset_minutes);
     if (auto loaded = service.reload(); !loaded) {
         return std::unexpected(loaded.error());
@@ -95,8 +94,9 @@ nlohmann::json QueueService::run(std::int64_t now_ms, std::string_view actor,
             {"ok", false},
             {"op", answer.value("op", "")},
             {"error", "internal"},
-            {"message", fmt::format("not recorded, nothing changed: {}{}", stored.error().message,
-                                    reloaded ? "" : "; reload failed: " + reloaded.error().message)}};
+            {"message",
+             fmt::format("not recorded, nothing changed: {}{}", stored.error().message,
+                         reloaded ? "" : "; reload failed: " + reloaded.error().message)}};
     }
     return answer;
 }

@@ -19,10 +19,9 @@ class QueueService {
 public:
     // Replays every queue event of this node from `log` onto a fresh state for `hall`.
     // Errors: corrupt (an event in the log cannot be decoded), io.
-    [[nodiscard]] static store::Result<QueueService> open(store::Database& db,
-                                                         store::EventLog& log,
-                                                         queue::HallDefinition hall,
-                                                         int utc_offset_minutes);
+    [[nodiscard]] static store::Result<QueueService> open(store::Database& db, store::EventLog& log,
+                                                          queue::HallDefinition hall,
+                                                          int utc_offset_minutes);
 
     // Runs one operation (queue/operations.hpp) at hall time `now`. An accepted operation is
     // answered only after its events are durable; if they cannot be written the engine is

@@ -106,8 +106,8 @@ using ConfigErrors = std::vector<ConfigError>;
 [[nodiscard]] Config embedded_default();
 
 // Names of the settings that differ between two configs and can only take effect after a
-// restart (state.dir, control.*, node.*, runtime.workers, queue.*). A SIGHUP reload applies the other
-// settings and reports these.
+// restart (state.dir, control.*, node.*, runtime.workers, queue.*). A SIGHUP reload applies the
+// other settings and reports these.
 [[nodiscard]] std::vector<std::string> restart_required_changes(const Config& running,
                                                                 const Config& reloaded);
 

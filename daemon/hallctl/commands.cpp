@@ -82,8 +82,8 @@ std::string render_queue(const json& result) {
         if (key == "ok" || key == "op") {
             continue;
         }
-        out += key + " " + printable(value.is_string() ? value.get<std::string>() : compact(value)) +
-               "\n";
+        out += key + " " +
+               printable(value.is_string() ? value.get<std::string>() : compact(value)) + "\n";
     }
     return out.empty() ? "done\n" : out;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+
 #include <fmt/format.h>
 
 #include "daemon/queue/strategy.hpp"
@@ -14,7 +15,9 @@ namespace {
 
 constexpr Millis kMinute = 60'000;
 
-QueueError error(QueueErrc code, std::string message) { return {code, std::move(message)}; }
+QueueError error(QueueErrc code, std::string message) {
+    return {code, std::move(message)};
+}
 
 template <class T = Events>
 QueueResult<T> fail(QueueErrc code, std::string message) {
@@ -64,23 +67,40 @@ private:
 
 std::string_view to_string(QueueErrc code) {
     switch (code) {
-        case QueueErrc::unknown_service: return "unknown_service";
-        case QueueErrc::service_closed: return "service_closed";
-        case QueueErrc::quota_exhausted: return "quota_exhausted";
-        case QueueErrc::duplicate_ticket: return "duplicate_ticket";
-        case QueueErrc::unknown_window: return "unknown_window";
-        case QueueErrc::window_not_open: return "window_not_open";
-        case QueueErrc::window_busy: return "window_busy";
-        case QueueErrc::no_current_ticket: return "no_current_ticket";
-        case QueueErrc::nothing_waiting: return "nothing_waiting";
-        case QueueErrc::unknown_ticket: return "unknown_ticket";
-        case QueueErrc::wrong_ticket_state: return "wrong_ticket_state";
-        case QueueErrc::recall_limit: return "recall_limit";
-        case QueueErrc::reason_required: return "reason_required";
-        case QueueErrc::bad_argument: return "bad_argument";
-        case QueueErrc::unknown_appointment: return "unknown_appointment";
-        case QueueErrc::appointment_not_due: return "appointment_not_due";
-        case QueueErrc::appointment_conflict: return "appointment_conflict";
+        case QueueErrc::unknown_service:
+            return "unknown_service";
+        case QueueErrc::service_closed:
+            return "service_closed";
+        case QueueErrc::quota_exhausted:
+            return "quota_exhausted";
+        case QueueErrc::duplicate_ticket:
+            return "duplicate_ticket";
+        case QueueErrc::unknown_window:
+            return "unknown_window";
+        case QueueErrc::window_not_open:
+            return "window_not_open";
+        case QueueErrc::window_busy:
+            return "window_busy";
+        case QueueErrc::no_current_ticket:
+            return "no_current_ticket";
+        case QueueErrc::nothing_waiting:
+            return "nothing_waiting";
+        case QueueErrc::unknown_ticket:
+            return "unknown_ticket";
+        case QueueErrc::wrong_ticket_state:
+            return "wrong_ticket_state";
+        case QueueErrc::recall_limit:
+            return "recall_limit";
+        case QueueErrc::reason_required:
+            return "reason_required";
+        case QueueErrc::bad_argument:
+            return "bad_argument";
+        case QueueErrc::unknown_appointment:
+            return "unknown_appointment";
+        case QueueErrc::appointment_not_due:
+            return "appointment_not_due";
+        case QueueErrc::appointment_conflict:
+            return "appointment_conflict";
     }
     return "unknown";
 }
@@ -110,8 +130,7 @@ void Engine::begin(Millis now, std::string_view actor, Events& out) {
     if (!rollover_due(state_, now)) {
         return;
     }
-    DayRolledOver rolled{hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset),
-                         {}};
+    DayRolledOver rolled{hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset), {}};
     for (const auto& [id, ticket] : state_.tickets) {
         if (!is_terminal(ticket.state)) {
             rolled.closed.push_back(id);
@@ -166,9 +185,8 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
     }
     const auto& stats = state_.services[service->code];
     if (service->daily_quota > 0 && stats.issued_today >= service->daily_quota) {
-        return fail(QueueErrc::quota_exhausted,
-                    fmt::format("daily quota of {} for '{}' reached", service->daily_quota,
-                                service->code));
+        return fail(QueueErrc::quota_exhausted, fmt::format("daily quota of {} for '{}' reached",
+                                                            service->daily_quota, service->code));
     }
     const auto minute = minute_of_day(now, state_.utc_offset_minutes);
     for (const auto& slot : service->slot_quotas) {
@@ -178,12 +196,11 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
         const auto day_start = now - (minute * kMinute) - (now % kMinute);
         const auto from = day_start + slot.range.start * kMinute;
         const auto to = day_start + slot.range.end * kMinute;
-        const auto issued = std::count_if(state_.tickets.begin(), state_.tickets.end(),
-                                          [&](const auto& entry) {
-                                              const auto& t = entry.second;
-                                              return t.service == service->code &&
-                                                     t.issued_at >= from && t.issued_at < to;
-                                          });
+        const auto issued =
+            std::count_if(state_.tickets.begin(), state_.tickets.end(), [&](const auto& entry) {
+                const auto& t = entry.second;
+                return t.service == service->code && t.issued_at >= from && t.issued_at < to;
+            });
         if (issued >= slot.quota) {
             return fail(QueueErrc::quota_exhausted,
                         fmt::format("quota of {} for '{}' in this time slot reached", slot.quota,
@@ -195,19 +212,25 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
     }
     if (!request.identity_hash.empty() && state_.hall.rules.one_waiting_ticket_per_id) {
         for (const auto& [id, ticket] : state_.tickets) {
-            if (ticket.identity_hash == request.identity_hash &&
-                ticket.service == service->code && !is_terminal(ticket.state)) {
+            if (ticket.identity_hash == request.identity_hash && ticket.service == service->code &&
+                !is_terminal(ticket.state)) {
                 return fail(QueueErrc::duplicate_ticket,
                             fmt::format("this ID already holds ticket {} for '{}'", ticket.number,
                                         service->code));
             }
         }
     }
-    const auto number = fmt::format("{}{:0{}}", service->prefix, stats.next_number,
-                                    service->number_width);
+    const auto number =
+        fmt::format("{}{:0{}}", service->prefix, stats.next_number, service->number_width);
     emit(now, actor,
-         TicketIssued{state_.next_ticket_id, number, service->code, request.channel,
-                      request.ticket_class, request.identity_hash, {}, std::nullopt},
+         TicketIssued{state_.next_ticket_id,
+                      number,
+                      service->code,
+                      request.channel,
+                      request.ticket_class,
+                      request.identity_hash,
+                      {},
+                      std::nullopt},
          out);
     return out;
 }
@@ -248,9 +271,9 @@ QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::strin
     }
     const auto& status = state_.windows.at(definition->id);
     if (status.current) {
-        return fail(QueueErrc::window_busy,
-                    fmt::format("window '{}' still has a ticket; finish or hand it over first",
-                                window));
+        return fail(
+            QueueErrc::window_busy,
+            fmt::format("window '{}' still has a ticket; finish or hand it over first", window));
     }
     emit(now, actor, OfficerLoggedIn{definition->id, std::string(officer)}, out);
     return out;
@@ -272,8 +295,7 @@ QueueResult<Events> Engine::logout(Millis now, std::string_view actor, std::stri
     return out;
 }
 
-QueueResult<Events> Engine::call_next(Millis now, std::string_view actor,
-                                      std::string_view window) {
+QueueResult<Events> Engine::call_next(Millis now, std::string_view actor, std::string_view window) {
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
@@ -295,8 +317,13 @@ QueueResult<Events> Engine::call_next(Millis now, std::string_view actor,
     }
     // Calling resumes a paused window: the officer is back.
     emit(now, actor,
-         TicketCalled{choice->id, (*open)->id, false, {}, std::move(choice->explanation),
-                      choice->ratio_normal, choice->ratio_priority},
+         TicketCalled{choice->id,
+                      (*open)->id,
+                      false,
+                      {},
+                      std::move(choice->explanation),
+                      choice->ratio_normal,
+                      choice->ratio_priority},
          out);
     return out;
 }
@@ -343,7 +370,8 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
                     "calling a specific number (选呼) needs a reason of 1 to 500 bytes");
     }
     if (state_.windows.at((*open)->id).current) {
-        return fail(QueueErrc::window_busy, fmt::format("window '{}' already has a ticket", window));
+        return fail(QueueErrc::window_busy,
+                    fmt::format("window '{}' already has a ticket", window));
     }
     const auto* ticket = state_.find_by_number(number);
     if (ticket == nullptr) {
@@ -359,14 +387,14 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
     }
     const auto& status = state_.windows.at((*open)->id);
     emit(now, actor,
-         TicketCalled{ticket->id,
-                      (*open)->id,
-                      true,
-                      std::string(reason),
-                      {(*open)->strategy.kind, "选呼：窗口指定叫号 (called by number, with a reason)",
-                       {}},
-                      status.round_normal,
-                      status.round_priority},
+         TicketCalled{
+             ticket->id,
+             (*open)->id,
+             true,
+             std::string(reason),
+             {(*open)->strategy.kind, "选呼：窗口指定叫号 (called by number, with a reason)", {}},
+             status.round_normal,
+             status.round_priority},
          out);
     return out;
 }
@@ -417,8 +445,9 @@ QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::str
     }
     const auto& ticket = state_.tickets.at(*id);
     if (ticket.state != TicketState::called) {
-        return fail(QueueErrc::wrong_ticket_state,
-                    fmt::format("ticket {} is being served; it cannot be a no-show", ticket.number));
+        return fail(
+            QueueErrc::wrong_ticket_state,
+            fmt::format("ticket {} is being served; it cannot be a no-show", ticket.number));
     }
     const bool abandoned = ticket.no_shows + 1 >= state_.hall.rules.no_show_abandon_after;
     const auto key =
@@ -448,12 +477,13 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
     if (!request.to_window.empty()) {
         const auto* target = state_.hall.find_window(request.to_window);
         if (target == nullptr) {
-            return fail(QueueErrc::unknown_window, fmt::format("no window '{}'", request.to_window));
+            return fail(QueueErrc::unknown_window,
+                        fmt::format("no window '{}'", request.to_window));
         }
         if (std::none_of(target->serves.begin(), target->serves.end(),
                          [&](const WindowServes& s) { return s.service == service; })) {
-            return fail(QueueErrc::bad_argument, fmt::format("window '{}' does not serve '{}'",
-                                                             request.to_window, service));
+            return fail(QueueErrc::bad_argument,
+                        fmt::format("window '{}' does not serve '{}'", request.to_window, service));
         }
     }
     std::int64_t key = state_.next_queue_key;
@@ -463,8 +493,7 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
             key = state_.tickets.at(it->second.front()).queue_key - 1;
         }
     }
-    emit(now, actor,
-         TicketTransferred{*id, (*open)->id, service, request.to_window, key}, out);
+    emit(now, actor, TicketTransferred{*id, (*open)->id, service, request.to_window, key}, out);
     return out;
 }
 
@@ -484,8 +513,8 @@ QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string
     return out;
 }
 
-QueueResult<Events> Engine::call_back(Millis now, std::string_view actor,
-                                      std::string_view window, std::string_view number) {
+QueueResult<Events> Engine::call_back(Millis now, std::string_view actor, std::string_view window,
+                                      std::string_view number) {
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
@@ -494,7 +523,8 @@ QueueResult<Events> Engine::call_back(Millis now, std::string_view actor,
         return std::unexpected(open.error());
     }
     if (state_.windows.at((*open)->id).current) {
-        return fail(QueueErrc::window_busy, fmt::format("window '{}' already has a ticket", window));
+        return fail(QueueErrc::window_busy,
+                    fmt::format("window '{}' already has a ticket", window));
     }
     const auto* ticket = state_.find_by_number(number);
     if (ticket == nullptr) {
@@ -506,14 +536,14 @@ QueueResult<Events> Engine::call_back(Millis now, std::string_view actor,
     }
     const auto& status = state_.windows.at((*open)->id);
     emit(now, actor,
-         TicketCalled{ticket->id,
-                      (*open)->id,
-                      true,
-                      "回呼",
-                      {(*open)->strategy.kind, "回呼：挂起的号回到窗口 (a held ticket called back)",
-                       {}},
-                      status.round_normal,
-                      status.round_priority},
+         TicketCalled{
+             ticket->id,
+             (*open)->id,
+             true,
+             "回呼",
+             {(*open)->strategy.kind, "回呼：挂起的号回到窗口 (a held ticket called back)", {}},
+             status.round_normal,
+             status.round_priority},
          out);
     return out;
 }
@@ -536,7 +566,8 @@ QueueResult<Events> Engine::pause(Millis now, std::string_view actor, std::strin
                     fmt::format("window '{}' has a ticket; finish it before pausing", window));
     }
     if (status.state == WindowState::paused) {
-        return fail(QueueErrc::window_not_open, fmt::format("window '{}' is already paused", window));
+        return fail(QueueErrc::window_not_open,
+                    fmt::format("window '{}' is already paused", window));
     }
     emit(now, actor, WindowPaused{(*open)->id, std::string(message)}, out);
     return out;
@@ -597,9 +628,9 @@ QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::st
         return fail(QueueErrc::unknown_ticket, fmt::format("no ticket {} today", number));
     }
     if (ticket->state != TicketState::finished) {
-        return fail(QueueErrc::wrong_ticket_state,
-                    fmt::format("ticket {} is not finished (or was evaluated already)",
-                                ticket->number));
+        return fail(
+            QueueErrc::wrong_ticket_state,
+            fmt::format("ticket {} is not finished (or was evaluated already)", ticket->number));
     }
     emit(now, actor, TicketEvaluated{ticket->id, score, std::string(reason)}, out);
     return out;
@@ -640,7 +671,8 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
         }
     }
     if (state_.hall.find_service(appointment.service) == nullptr) {
-        return fail(QueueErrc::unknown_service, fmt::format("no service '{}'", appointment.service));
+        return fail(QueueErrc::unknown_service,
+                    fmt::format("no service '{}'", appointment.service));
     }
     if (state_.appointments.contains(appointment.id)) {
         return fail(QueueErrc::appointment_conflict,
@@ -648,7 +680,8 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
     }
     if (!appointment.identity_hash.empty()) {
         for (const auto& [id, other] : state_.appointments) {
-            if (!other.cancelled && !other.ticket && other.identity_hash == appointment.identity_hash &&
+            if (!other.cancelled && !other.ticket &&
+                other.identity_hash == appointment.identity_hash &&
                 other.service == appointment.service && other.slot_end >= now) {
                 return fail(QueueErrc::appointment_conflict,
                             "this ID already has an active appointment for the service");
@@ -671,9 +704,9 @@ QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
     const Appointment* found = nullptr;
     bool any = false;
     for (const auto& [id, appointment] : state_.appointments) {
-        const bool matches = (!code.empty() && appointment.code == code) ||
-                             (code.empty() && !identity_hash.empty() &&
-                              appointment.identity_hash == identity_hash);
+        const bool matches =
+            (!code.empty() && appointment.code == code) ||
+            (code.empty() && !identity_hash.empty() && appointment.identity_hash == identity_hash);
         if (!matches || appointment.cancelled || appointment.ticket) {
             continue;
         }
@@ -694,8 +727,8 @@ QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
         return fail(QueueErrc::unknown_service, fmt::format("no service '{}'", found->service));
     }
     const auto& stats = state_.services[service->code];
-    const auto number = fmt::format("{}{:0{}}", service->prefix, stats.next_number,
-                                    service->number_width);
+    const auto number =
+        fmt::format("{}{:0{}}", service->prefix, stats.next_number, service->number_width);
     // Arriving after the slot ended: served, but in walk-in order (the slot's priority is lost).
     const bool late = now > found->slot_end;
     emit(now, actor,

@@ -23,20 +23,20 @@
 namespace hk::queue {
 
 enum class QueueErrc : std::uint8_t {
-    unknown_service,       // no such service item
-    service_closed,        // no open window serves it, or outside its issuing hours
-    quota_exhausted,       // daily or slot quota reached
-    duplicate_ticket,      // this ID already has a waiting ticket for the service
+    unknown_service,   // no such service item
+    service_closed,    // no open window serves it, or outside its issuing hours
+    quota_exhausted,   // daily or slot quota reached
+    duplicate_ticket,  // this ID already has a waiting ticket for the service
     unknown_window,
-    window_not_open,       // logged out, or paused where calling is not allowed
-    window_busy,           // already calling or serving a ticket
-    no_current_ticket,     // the window has no called/serving ticket for this operation
-    nothing_waiting,       // call_next found no ticket this window may serve
+    window_not_open,    // logged out, or paused where calling is not allowed
+    window_busy,        // already calling or serving a ticket
+    no_current_ticket,  // the window has no called/serving ticket for this operation
+    nothing_waiting,    // call_next found no ticket this window may serve
     unknown_ticket,
-    wrong_ticket_state,    // the ticket is not in a state that allows this operation
-    recall_limit,          // 重呼 cap reached
-    reason_required,       // call_specific without reason, or low score without reason
-    bad_argument,          // out-of-range score, empty officer id, …
+    wrong_ticket_state,  // the ticket is not in a state that allows this operation
+    recall_limit,        // 重呼 cap reached
+    reason_required,     // call_specific without reason, or low score without reason
+    bad_argument,        // out-of-range score, empty officer id, …
     unknown_appointment,
     appointment_not_due,   // check-in outside [start − early, end + late]
     appointment_conflict,  // slot full, or one active appointment per ID per service
@@ -81,9 +81,8 @@ public:
     QueueResult<Events> logout(Millis now, std::string_view actor, std::string_view window);
     QueueResult<Events> call_next(Millis now, std::string_view actor, std::string_view window);
     QueueResult<Events> recall(Millis now, std::string_view actor, std::string_view window);
-    QueueResult<Events> call_specific(Millis now, std::string_view actor,
-                                      std::string_view window, std::string_view number,
-                                      std::string_view reason);
+    QueueResult<Events> call_specific(Millis now, std::string_view actor, std::string_view window,
+                                      std::string_view number, std::string_view reason);
     QueueResult<Events> start(Millis now, std::string_view actor, std::string_view window);
     QueueResult<Events> no_show(Millis now, std::string_view actor, std::string_view window);
     QueueResult<Events> transfer(Millis now, std::string_view actor, std::string_view window,
@@ -101,8 +100,8 @@ public:
     QueueResult<Events> book_appointment(Millis now, std::string_view actor,
                                          const Appointment& appointment);
     // Check-in by ID hash (any of the citizen's due appointments) or appointment code.
-    QueueResult<Events> check_in(Millis now, std::string_view actor,
-                                 std::string_view identity_hash, std::string_view code);
+    QueueResult<Events> check_in(Millis now, std::string_view actor, std::string_view identity_hash,
+                                 std::string_view code);
     // Closes the day if `now` is in a later hall day than the state (automatic at the first
     // operation of a new day, too). Returns no events when nothing changes.
     QueueResult<Events> rollover(Millis now, std::string_view actor);

@@ -27,8 +27,8 @@ inline constexpr std::size_t kMaxEventNestingDepth = 16;
 // Why a ticket was called: the strategy, the rule that decided, and the tickets it beat.
 struct Explanation {
     StrategyKind strategy = StrategyKind::fifo;
-    std::string rule;                  // one sentence an officer can read out
-    std::vector<std::string> beaten;   // numbers of tickets also eligible (up to 5)
+    std::string rule;                 // one sentence an officer can read out
+    std::vector<std::string> beaten;  // numbers of tickets also eligible (up to 5)
     friend bool operator==(const Explanation&, const Explanation&) = default;
 };
 
@@ -42,43 +42,76 @@ struct TicketIssued {
     std::string appointment_id;
     std::optional<Millis> slot_start;
 };
-struct OfficerLoggedIn { std::string window; std::string officer; };
-struct OfficerLoggedOut { std::string window; };
+struct OfficerLoggedIn {
+    std::string window;
+    std::string officer;
+};
+struct OfficerLoggedOut {
+    std::string window;
+};
 struct TicketCalled {
     TicketId id = 0;
     std::string window;
-    bool specific = false;     // 选呼 (call_specific) or 回呼 (call back)
-    std::string reason;        // for call_specific
+    bool specific = false;  // 选呼 (call_specific) or 回呼 (call back)
+    std::string reason;     // for call_specific
     Explanation explanation;
-    int ratio_normal = 0;      // the window's counted_ratio progress after this call
+    int ratio_normal = 0;  // the window's counted_ratio progress after this call
     int ratio_priority = 0;
 };
-struct TicketRecalled { TicketId id = 0; std::string window; };
-struct ServiceStarted { TicketId id = 0; std::string window; };
+struct TicketRecalled {
+    TicketId id = 0;
+    std::string window;
+};
+struct ServiceStarted {
+    TicketId id = 0;
+    std::string window;
+};
 struct TicketNoShow {
     TicketId id = 0;
     std::string window;
-    bool abandoned = false;          // too many no-shows
-    std::int64_t queue_key = 0;      // where it re-enters its queue when not abandoned
+    bool abandoned = false;      // too many no-shows
+    std::int64_t queue_key = 0;  // where it re-enters its queue when not abandoned
 };
 struct TicketTransferred {
     TicketId id = 0;
     std::string from_window;
-    std::string service;             // service queue it joins
-    std::string target_window;       // only this window may call it; empty: any
+    std::string service;        // service queue it joins
+    std::string target_window;  // only this window may call it; empty: any
     std::int64_t queue_key = 0;
 };
-struct TicketHeld { TicketId id = 0; std::string window; };
-struct WindowPaused { std::string window; std::string message; };
-struct WindowResumed { std::string window; };
-struct ServiceFinished { TicketId id = 0; std::string window; Millis service_ms = 0; };
-struct TicketEvaluated { TicketId id = 0; int score = 0; std::string reason; };
-struct TicketAbandoned { TicketId id = 0; };
-struct AppointmentBooked { Appointment appointment; };
-struct AppointmentCancelled { std::string id; };
+struct TicketHeld {
+    TicketId id = 0;
+    std::string window;
+};
+struct WindowPaused {
+    std::string window;
+    std::string message;
+};
+struct WindowResumed {
+    std::string window;
+};
+struct ServiceFinished {
+    TicketId id = 0;
+    std::string window;
+    Millis service_ms = 0;
+};
+struct TicketEvaluated {
+    TicketId id = 0;
+    int score = 0;
+    std::string reason;
+};
+struct TicketAbandoned {
+    TicketId id = 0;
+};
+struct AppointmentBooked {
+    Appointment appointment;
+};
+struct AppointmentCancelled {
+    std::string id;
+};
 struct DayRolledOver {
     std::int64_t new_day = 0;
-    std::vector<TicketId> closed;    // unfinished tickets closed (自动过号)
+    std::vector<TicketId> closed;  // unfinished tickets closed (自动过号)
 };
 struct ClockAdvanced {};  // simulated time only (replay); nothing else changes
 

@@ -15,8 +15,8 @@ namespace hk::queue {
 using MinuteOfDay = int;
 
 struct TimeRange {
-    MinuteOfDay start = 0;    // inclusive
-    MinuteOfDay end = 1440;   // exclusive
+    MinuteOfDay start = 0;   // inclusive
+    MinuteOfDay end = 1440;  // exclusive
     friend bool operator==(const TimeRange&, const TimeRange&) = default;
 };
 
@@ -27,13 +27,13 @@ struct SlotQuota {
 };
 
 struct ServiceItem {
-    std::string code;          // [A-Za-z0-9_-]{1,32}, unique
-    std::string name_zh;       // 不动产登记
-    std::string name_en;       // Real estate registration
-    std::string prefix;        // ticket number prefix, 1-2 uppercase letters: "A"
-    int number_width = 3;      // digits: A001
+    std::string code;                      // [A-Za-z0-9_-]{1,32}, unique
+    std::string name_zh;                   // 不动产登记
+    std::string name_en;                   // Real estate registration
+    std::string prefix;                    // ticket number prefix, 1-2 uppercase letters: "A"
+    int number_width = 3;                  // digits: A001
     std::vector<TimeRange> issuing_hours;  // empty: all day
-    int daily_quota = 0;       // 0: no limit
+    int daily_quota = 0;                   // 0: no limit
     std::vector<SlotQuota> slot_quotas;
     std::string materials_zh;  // printed on the ticket: required materials
     std::string direction_zh;  // printed on the ticket: where to go
@@ -66,22 +66,22 @@ struct WindowServes {
 };
 
 struct Window {
-    std::string id;        // [A-Za-z0-9_-]{1,16}, unique; what announcements say ("3")
-    std::string name;      // 3号窗口
-    std::string area;      // service area (一楼综合区)
+    std::string id;    // [A-Za-z0-9_-]{1,16}, unique; what announcements say ("3")
+    std::string name;  // 3号窗口
+    std::string area;  // service area (一楼综合区)
     std::vector<WindowServes> serves;
     Strategy strategy;
-    std::string display;   // the screen this window drives; two windows may share one
-                           // (一屏双号双呼); empty: none
+    std::string display;  // the screen this window drives; two windows may share one
+                          // (一屏双号双呼); empty: none
     friend bool operator==(const Window&, const Window&) = default;
 };
 
 // Hall-wide rules of the queue.
 struct QueueRules {
-    MinuteOfDay day_reset = 0;        // when numbering restarts and rollover runs (local)
-    int max_recalls = 3;              // 重呼 cap per call
-    int no_show_requeue_after = 3;    // 过号: requeued behind this many waiting tickets
-    int no_show_abandon_after = 2;    // abandoned at this many no-shows
+    MinuteOfDay day_reset = 0;              // when numbering restarts and rollover runs (local)
+    int max_recalls = 3;                    // 重呼 cap per call
+    int no_show_requeue_after = 3;          // 过号: requeued behind this many waiting tickets
+    int no_show_abandon_after = 2;          // abandoned at this many no-shows
     bool one_waiting_ticket_per_id = true;  // per service
     int appointment_early_minutes = 30;     // check-in window opens this early
     int appointment_late_minutes = 15;      // and closes this late after the slot end

@@ -130,9 +130,8 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
         {"login", with_fields([](Call& c) {
              auto window = c.fields.text("window");
              auto officer = c.fields.text("officer");
-             return [&c, window, officer] {
-                 return c.engine.login(c.now, c.actor, window, officer);
-             };
+             return
+                 [&c, window, officer] { return c.engine.login(c.now, c.actor, window, officer); };
          })},
         {"logout", with_fields([](Call& c) {
              auto window = c.fields.text("window");
@@ -185,9 +184,8 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
         {"pause", with_fields([](Call& c) {
              auto window = c.fields.text("window");
              auto message = c.fields.text("message", false);
-             return [&c, window, message] {
-                 return c.engine.pause(c.now, c.actor, window, message);
-             };
+             return
+                 [&c, window, message] { return c.engine.pause(c.now, c.actor, window, message); };
          })},
         {"resume", with_fields([](Call& c) {
              auto window = c.fields.text("window");
@@ -202,8 +200,7 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
              const auto score = c.fields.integer("score", 0, true);
              auto reason = c.fields.text("reason", false);
              return [&c, number, score, reason] {
-                 return c.engine.evaluate(c.now, c.actor, number, static_cast<int>(score),
-                                          reason);
+                 return c.engine.evaluate(c.now, c.actor, number, static_cast<int>(score), reason);
              };
          })},
         {"abandon", with_fields([](Call& c) {
@@ -226,9 +223,8 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
         {"check_in", with_fields([](Call& c) {
              auto identity = c.fields.text("identity_hash", false);
              auto code = c.fields.text("code", false);
-             return [&c, identity, code] {
-                 return c.engine.check_in(c.now, c.actor, identity, code);
-             };
+             return
+                 [&c, identity, code] { return c.engine.check_in(c.now, c.actor, identity, code); };
          })},
         {"rollover", [](Call& c) { return c.engine.rollover(c.now, c.actor); }},
     }};

@@ -177,10 +177,10 @@ struct Applier {
         ticket->finished_at = at;
         auto& stats = state.services[ticket->service];
         const auto sample = static_cast<double>(e.service_ms);
-        stats.mean_service_ms = stats.mean_service_ms == 0
-                                    ? sample
-                                    : (1 - kServiceTimeWeight) * stats.mean_service_ms +
-                                          kServiceTimeWeight * sample;
+        stats.mean_service_ms =
+            stats.mean_service_ms == 0
+                ? sample
+                : (1 - kServiceTimeWeight) * stats.mean_service_ms + kServiceTimeWeight * sample;
     }
     void operator()(const TicketEvaluated& e) {
         if (auto* ticket = ticket_of(state, e.id)) {
@@ -228,7 +228,8 @@ struct Applier {
         }
         // The day's tickets are all terminal now; they live on in the event log and the
         // statistics, not in memory.
-        std::erase_if(state.tickets, [](const auto& entry) { return is_terminal(entry.second.state); });
+        std::erase_if(state.tickets,
+                      [](const auto& entry) { return is_terminal(entry.second.state); });
         state.waiting.clear();
         std::erase_if(state.appointments,
                       [&](const auto& entry) { return entry.second.slot_end < at; });
@@ -281,8 +282,8 @@ const ServiceItem* HallDefinition::find_service(std::string_view code) const {
 }
 
 const Window* HallDefinition::find_window(std::string_view id) const {
-    const auto it = std::find_if(windows.begin(), windows.end(),
-                                 [&](const Window& w) { return w.id == id; });
+    const auto it =
+        std::find_if(windows.begin(), windows.end(), [&](const Window& w) { return w.id == id; });
     return it == windows.end() ? nullptr : &*it;
 }
 

@@ -29,14 +29,14 @@ enum class Channel : std::uint8_t {
 enum class TicketClass : std::uint8_t { normal, appointment, green, vip };
 
 enum class TicketState : std::uint8_t {
-    waiting,      // in a service queue (also after a no-show requeue or a transfer)
-    called,       // called to a window, citizen not yet at the counter
-    serving,      // at the counter (正在办理)
-    held,         // 挂起: put aside by a window, can be called back the same day
-    finished,     // 办结; may still be evaluated
-    evaluated,    // finished and rated
-    abandoned,    // left, or too many no-shows
-    closed,       // closed unfinished at day rollover (自动过号)
+    waiting,    // in a service queue (also after a no-show requeue or a transfer)
+    called,     // called to a window, citizen not yet at the counter
+    serving,    // at the counter (正在办理)
+    held,       // 挂起: put aside by a window, can be called back the same day
+    finished,   // 办结; may still be evaluated
+    evaluated,  // finished and rated
+    abandoned,  // left, or too many no-shows
+    closed,     // closed unfinished at day rollover (自动过号)
 };
 
 [[nodiscard]] bool is_terminal(TicketState state);
@@ -63,21 +63,21 @@ struct Ticket {
     Channel channel = Channel::walkin;
     TicketClass ticket_class = TicketClass::normal;
     TicketState state = TicketState::waiting;
-    std::string identity_hash;             // HMAC of the ID number, empty if none
-    std::string appointment_id;            // for appointment tickets
-    std::optional<Millis> slot_start;      // appointment slot, for appointment_slot calling
-    std::string window;                    // window it is called to / served at / held by
-    std::string target_window;             // transferred to a named window only
+    std::string identity_hash;         // HMAC of the ID number, empty if none
+    std::string appointment_id;        // for appointment tickets
+    std::optional<Millis> slot_start;  // appointment slot, for appointment_slot calling
+    std::string window;                // window it is called to / served at / held by
+    std::string target_window;         // transferred to a named window only
     int recalls = 0;
     int no_shows = 0;
-    std::optional<int> score;              // evaluation 1..5
+    std::optional<int> score;  // evaluation 1..5
     Millis issued_at = 0;
-    Millis queued_at = 0;                  // when it (re)entered the queue
+    Millis queued_at = 0;  // when it (re)entered the queue
     std::optional<Millis> called_at;
     std::optional<Millis> serving_at;
     std::optional<Millis> finished_at;
-    std::optional<Millis> ended_at;        // abandoned / closed
-    std::int64_t queue_key = 0;            // order within its service queue (smaller first)
+    std::optional<Millis> ended_at;  // abandoned / closed
+    std::int64_t queue_key = 0;      // order within its service queue (smaller first)
 };
 
 struct Appointment {
@@ -86,16 +86,16 @@ struct Appointment {
     Millis slot_start = 0;
     Millis slot_end = 0;
     std::string identity_hash;
-    std::string code;     // shown to the citizen, for check-in without an ID card
-    std::string source;   // portal, app, wechat, local
+    std::string code;                // shown to the citizen, for check-in without an ID card
+    std::string source;              // portal, app, wechat, local
     std::optional<TicketId> ticket;  // set at check-in
     bool cancelled = false;
 };
 
 struct WindowStatus {
     WindowState state = WindowState::logged_out;
-    std::string officer;        // 工号 of the logged-in officer
-    std::string pause_message;  // for screens while paused
+    std::string officer;              // 工号 of the logged-in officer
+    std::string pause_message;        // for screens while paused
     std::optional<TicketId> current;  // called or serving ticket
     // counted_ratio progress within the current round
     int round_normal = 0;
@@ -116,7 +116,7 @@ struct QueueState {
     std::int64_t day = 0;          // hall day index (days since epoch, shifted by day_reset)
     TicketId next_ticket_id = 1;
     std::int64_t next_queue_key = 1;
-    std::map<TicketId, Ticket> tickets;      // today's and still-open tickets
+    std::map<TicketId, Ticket> tickets;                    // today's and still-open tickets
     std::map<std::string, std::vector<TicketId>> waiting;  // per service, in calling order
     std::map<std::string, Appointment> appointments;
     std::map<std::string, WindowStatus> windows;

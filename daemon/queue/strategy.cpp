@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+
 #include <fmt/format.h>
 
 namespace hk::queue {
@@ -13,34 +14,48 @@ namespace {
 constexpr std::size_t kMaxBeaten = 5;
 constexpr Millis kMinute = 60'000;
 
-bool is_priority(TicketClass c) { return c == TicketClass::green || c == TicketClass::vip; }
+bool is_priority(TicketClass c) {
+    return c == TicketClass::green || c == TicketClass::vip;
+}
 
 int class_rank(TicketClass c) {
     switch (c) {
-        case TicketClass::green: return 0;
-        case TicketClass::vip: return 1;
-        case TicketClass::appointment: return 2;
-        case TicketClass::normal: return 3;
+        case TicketClass::green:
+            return 0;
+        case TicketClass::vip:
+            return 1;
+        case TicketClass::appointment:
+            return 2;
+        case TicketClass::normal:
+            return 3;
     }
     return 3;
 }
 
 std::string_view class_name_en(TicketClass c) {
     switch (c) {
-        case TicketClass::green: return "green channel";
-        case TicketClass::vip: return "VIP";
-        case TicketClass::appointment: return "appointment";
-        case TicketClass::normal: return "normal";
+        case TicketClass::green:
+            return "green channel";
+        case TicketClass::vip:
+            return "VIP";
+        case TicketClass::appointment:
+            return "appointment";
+        case TicketClass::normal:
+            return "normal";
     }
     return "";
 }
 
 std::string_view class_name_zh(TicketClass c) {
     switch (c) {
-        case TicketClass::green: return "绿色通道";
-        case TicketClass::vip: return "VIP";
-        case TicketClass::appointment: return "预约";
-        case TicketClass::normal: return "普通";
+        case TicketClass::green:
+            return "绿色通道";
+        case TicketClass::vip:
+            return "VIP";
+        case TicketClass::appointment:
+            return "预约";
+        case TicketClass::normal:
+            return "普通";
     }
     return "";
 }
@@ -142,12 +157,12 @@ std::optional<Choice> fifo(const QueueState& state, const Window& window) {
     if (seen.empty()) {
         return std::nullopt;
     }
-    const auto* best = *std::min_element(seen.begin(), seen.end(), [](auto* a, auto* b) {
-        return a->queue_key < b->queue_key;
-    });
-    return Choice{best->id,
-                  {StrategyKind::fifo, "按取号顺序：最早排队的号先叫 (first in the queue is called first)",
-                   beaten_numbers(seen, best->id)}};
+    const auto* best = *std::min_element(
+        seen.begin(), seen.end(), [](auto* a, auto* b) { return a->queue_key < b->queue_key; });
+    return Choice{
+        best->id,
+        {StrategyKind::fifo, "按取号顺序：最早排队的号先叫 (first in the queue is called first)",
+         beaten_numbers(seen, best->id)}};
 }
 
 std::optional<Choice> class_priority(const QueueState& state, const Window& window) {
@@ -163,13 +178,14 @@ std::optional<Choice> class_priority(const QueueState& state, const Window& wind
     if (best == nullptr) {
         return std::nullopt;
     }
-    return Choice{best->id,
-                  {StrategyKind::class_priority,
-                   fmt::format("类别优先：绿色通道 > VIP > 预约 > 普通，同类按顺序；本号为{}号 "
-                               "(class order green > VIP > appointment > normal, then queue "
-                               "order; this ticket: {})",
-                               class_name_zh(best->ticket_class), class_name_en(best->ticket_class)),
-                   seen.numbers_without(best->id)}};
+    return Choice{
+        best->id,
+        {StrategyKind::class_priority,
+         fmt::format("类别优先：绿色通道 > VIP > 预约 > 普通，同类按顺序；本号为{}号 "
+                     "(class order green > VIP > appointment > normal, then queue "
+                     "order; this ticket: {})",
+                     class_name_zh(best->ticket_class), class_name_en(best->ticket_class)),
+         seen.numbers_without(best->id)}};
 }
 
 std::optional<Choice> counted_ratio(const QueueState& state, const Window& window,
@@ -215,8 +231,7 @@ std::optional<Choice> counted_ratio(const QueueState& state, const Window& windo
     return choice;
 }
 
-std::optional<Choice> appointment_slot(const QueueState& state, const Window& window,
-                                       Millis now) {
+std::optional<Choice> appointment_slot(const QueueState& state, const Window& window, Millis now) {
     const auto early = window.strategy.early_minutes * kMinute;
     const Ticket* due = nullptr;
     const Ticket* walk_in = nullptr;
@@ -240,11 +255,11 @@ std::optional<Choice> appointment_slot(const QueueState& state, const Window& wi
     if (best == nullptr) {
         return std::nullopt;
     }
-    const auto* rule = best == due     ? "预约号在预约时段内优先 (an appointment in its slot goes first)"
-                       : best == walk_in ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
-                                         : "只剩未到时段的预约号 (only early appointments are left)";
-    return Choice{best->id,
-                  {StrategyKind::appointment_slot, rule, seen.numbers_without(best->id)}};
+    const auto* rule =
+        best == due ? "预约号在预约时段内优先 (an appointment in its slot goes first)"
+        : best == walk_in ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
+                          : "只剩未到时段的预约号 (only early appointments are left)";
+    return Choice{best->id, {StrategyKind::appointment_slot, rule, seen.numbers_without(best->id)}};
 }
 
 std::optional<Choice> longest_wait(const QueueState& state, const Window& window) {
@@ -303,12 +318,18 @@ std::optional<Choice> choose_next(const QueueState& state, const Window& window,
     const WindowStatus empty;
     const auto& current = status == state.windows.end() ? empty : status->second;
     switch (window.strategy.kind) {
-        case StrategyKind::fifo: return fifo(state, window);
-        case StrategyKind::class_priority: return class_priority(state, window);
-        case StrategyKind::counted_ratio: return counted_ratio(state, window, current);
-        case StrategyKind::appointment_slot: return appointment_slot(state, window, now);
-        case StrategyKind::longest_wait: return longest_wait(state, window);
-        case StrategyKind::service_weight: return service_weight(state, window, now);
+        case StrategyKind::fifo:
+            return fifo(state, window);
+        case StrategyKind::class_priority:
+            return class_priority(state, window);
+        case StrategyKind::counted_ratio:
+            return counted_ratio(state, window, current);
+        case StrategyKind::appointment_slot:
+            return appointment_slot(state, window, now);
+        case StrategyKind::longest_wait:
+            return longest_wait(state, window);
+        case StrategyKind::service_weight:
+            return service_weight(state, window, now);
     }
     return std::nullopt;
 }

@@ -4,9 +4,6 @@
 // one acknowledgement line, exactly as an answer would go back to a kiosk.
 //
 //   queue_crash_child STATE_DIR SEED
-#include <signal.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +12,8 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
 
 #include "daemon/app/queue_service.hpp"
 #include "daemon/store/migrations.hpp"
@@ -33,12 +32,18 @@ json random_operation(std::mt19937_64& rng, const hk::queue::HallDefinition& hal
     switch (pick(8)) {
         case 0:
         case 1:
-        case 2: return {{"op", "take"}, {"service", hall.services[pick(hall.services.size())].code}};
-        case 3: return {{"op", "call_next"}, {"window", window}};
-        case 4: return {{"op", "start"}, {"window", window}};
-        case 5: return {{"op", "finish"}, {"window", window}};
-        case 6: return {{"op", "no_show"}, {"window", window}};
-        default: return {{"op", "login"}, {"window", window}, {"officer", "1001"}};
+        case 2:
+            return {{"op", "take"}, {"service", hall.services[pick(hall.services.size())].code}};
+        case 3:
+            return {{"op", "call_next"}, {"window", window}};
+        case 4:
+            return {{"op", "start"}, {"window", window}};
+        case 5:
+            return {{"op", "finish"}, {"window", window}};
+        case 6:
+            return {{"op", "no_show"}, {"window", window}};
+        default:
+            return {{"op", "login"}, {"window", window}, {"officer", "1001"}};
     }
 }
 

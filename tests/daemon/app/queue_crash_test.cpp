@@ -66,10 +66,10 @@ TEST_CASE("killed at random moments, the queue keeps every acknowledged ticket o
     int killed = 0;
     for (int run = 0; run < kills; ++run) {
         const auto acks_file = dir / ("acks-" + std::to_string(run));
-        hk::test::Process child({.argv = {HK_QUEUE_CRASH_CHILD, state_dir.string(),
-                                          std::to_string(1000 + run)},
-                                 .stdout_file = acks_file,
-                                 .stderr_file = dir / "child.log"});
+        hk::test::Process child(
+            {.argv = {HK_QUEUE_CRASH_CHILD, state_dir.string(), std::to_string(1000 + run)},
+             .stdout_file = acks_file,
+             .stderr_file = dir / "child.log"});
         const auto code = child.wait_exit(std::chrono::seconds(30));
         REQUIRE(code.has_value());
         INFO("child log: " << hk::test::read_file(dir / "child.log"));

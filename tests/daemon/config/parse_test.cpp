@@ -106,7 +106,8 @@ TEST_CASE("an unknown section close to a known one suggests it") {
 TEST_CASE("an unknown section far from every known one lists the sections") {
     const ConfigError error = only_error_of("[database]\nurl = \"x\"\n");
     CHECK(error.key == "database");
-    CHECK(error.message == "unknown section; the sections are node, state, log, control, runtime, queue");
+    CHECK(error.message ==
+          "unknown section; the sections are node, state, log, control, runtime, queue");
 }
 
 TEST_CASE("an unknown key close to a known one suggests it") {

@@ -178,7 +178,8 @@ TEST_CASE("runtime.workers rejects a negative count") {
 
 TEST_CASE("queue settings take an absolute hall file and a UTC offset") {
     const auto config = hk::config::parse(
-        "[queue]\nhall_file = \"/etc/hallkeeper/hall.toml\"\nutc_offset_minutes = -300\n", "t.toml");
+        "[queue]\nhall_file = \"/etc/hallkeeper/hall.toml\"\nutc_offset_minutes = -300\n",
+        "t.toml");
     REQUIRE(config.has_value());
     CHECK(config->queue.hall_file == std::filesystem::path("/etc/hallkeeper/hall.toml"));
     CHECK(config->queue.utc_offset_minutes == -300);

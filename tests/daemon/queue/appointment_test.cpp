@@ -84,8 +84,8 @@ TEST_CASE("one active appointment per ID per service") {
 TEST_CASE("a checked-in appointment is called ahead of walk-ins in its slot") {
     Hall hall;
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap1", "id-1", "C1")));
-    const auto t = kMonday0800 + 50 * kMinute;  // 08:50
-    ok(hall.engine.take(t, "kiosk", {"RE"}));    // A001 walk-in first
+    const auto t = kMonday0800 + 50 * kMinute;                   // 08:50
+    ok(hall.engine.take(t, "kiosk", {"RE"}));                    // A001 walk-in first
     ok(hall.engine.check_in(t + kMinute, "kiosk", "id-1", ""));  // A002 appointment
     // w4 (appointment_slot, 10 minutes early): at 08:52 the 09:00 slot is due.
     const auto events = ok(hall.engine.call_next(t + 2 * kMinute, "o", "w4"));
@@ -96,7 +96,7 @@ TEST_CASE("an appointment not yet due waits while walk-ins are called") {
     Hall hall;
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap1", "id-1", "C1")));
     const auto t = kMonday0800 + 31 * kMinute;  // 08:31: check-in open, slot not due until 08:50
-    ok(hall.engine.check_in(t, "kiosk", "id-1", ""));  // A001 appointment
+    ok(hall.engine.check_in(t, "kiosk", "id-1", ""));    // A001 appointment
     ok(hall.engine.take(t + kMinute, "kiosk", {"RE"}));  // A002 walk-in
     auto events = ok(hall.engine.call_next(t + 2 * kMinute, "o", "w4"));
     CHECK(called_number(hall.engine, events) == "A002");

@@ -19,7 +19,8 @@ struct Hall {
     std::string take(const std::string& service, TicketClass c = TicketClass::normal,
                      const std::string& identity = {}) {
         now += kMinute;
-        return issued_number(ok(engine.take(now, "kiosk", {service, Channel::walkin, c, identity})));
+        return issued_number(
+            ok(engine.take(now, "kiosk", {service, Channel::walkin, c, identity})));
     }
     std::string call(const std::string& window) {
         now += kMinute;
@@ -228,7 +229,7 @@ TEST_CASE("transfer to another service's queue front or back") {
     CHECK(hall.call("w5") == "A001");  // front
 
     ok(hall.engine.transfer(hall.now, "o", "w5", {"RE", "", false}));
-    hall.take("RE");  // A002 after the transferred ticket
+    hall.take("RE");                   // A002 after the transferred ticket
     CHECK(hall.call("w2") == "A001");  // back of an empty RE queue: first
 }
 
@@ -294,8 +295,7 @@ TEST_CASE("evaluation takes 1 to 5 and needs a reason for 1 and 2") {
     hall.take("RE");
     hall.call("w2");
     ok(hall.engine.finish(hall.now, "o", "w2"));
-    CHECK(refused(hall.engine.evaluate(hall.now, "pad", "A001", 6, "")) ==
-          QueueErrc::bad_argument);
+    CHECK(refused(hall.engine.evaluate(hall.now, "pad", "A001", 6, "")) == QueueErrc::bad_argument);
     CHECK(refused(hall.engine.evaluate(hall.now, "pad", "A001", 2, "")) ==
           QueueErrc::reason_required);
     ok(hall.engine.evaluate(hall.now, "pad", "A001", 2, "等待时间太长"));
@@ -326,9 +326,9 @@ TEST_CASE("logout is refused while the window has a ticket") {
 
 TEST_CASE("rollover closes tickets in every unfinished state and restarts numbering") {
     Hall hall;
-    hall.take("RE");  // A001 waiting
-    hall.take("RE");  // A002 called
-    hall.take("RE");  // A003 serving
+    hall.take("RE");   // A001 waiting
+    hall.take("RE");   // A002 called
+    hall.take("RE");   // A003 serving
     hall.take("TAX");  // B001 held
     hall.take("TAX");  // B002 finished
     ok(hall.engine.call_specific(hall.now, "o", "w1", "B001", "r"));

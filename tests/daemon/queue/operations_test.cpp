@@ -1,7 +1,8 @@
 // Queue operations as JSON: what replay scripts and the daemon's queue commands send.
+#include "daemon/queue/operations.hpp"
+
 #include <nlohmann/json.hpp>
 
-#include "daemon/queue/operations.hpp"
 #include "tests/daemon/queue/queue_test_support.hpp"
 
 using namespace hk::queue;
