@@ -6,6 +6,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "protocols/json/json_text.hpp"
+
 namespace hk::control {
 namespace {
 
@@ -72,43 +74,12 @@ bool is_name(std::string_view name, bool allow_punctuation) {
                        [&](char c) { return is_name_char(c, allow_punctuation); });
 }
 
-// Counted on the raw text, before parsing, so that nothing deep is ever built.
 bool nested_too_deep(std::string_view text) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : text) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxNestingDepth) {
-                return true;
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
+    return proto::json_nested_deeper_than(text, kMaxNestingDepth);
 }
 
 std::string parse_error_text(const std::exception& e) {
-    std::string_view what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix: it means nothing to users.
-    if (what.starts_with("[json.exception.")) {
-        const auto end = what.find("] ");
-        if (end != std::string_view::npos) {
-            what.remove_prefix(end + 2);
-        }
-    }
-    return std::string(what);
+    return proto::json_error_text(e);
 }
 
 // The one place where parsing may throw.

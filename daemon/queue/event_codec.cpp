@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/json/json_text.hpp"
+
 namespace hk::queue {
 namespace {
 
@@ -721,43 +723,12 @@ std::optional<std::size_t> type_index(std::string_view type) {
 
 // ------------------------------------------------------------------------------- parsing
 
-// Counted on the raw text, before parsing, so that nothing deep is ever built.
 bool nested_too_deep(std::string_view text) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : text) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxEventNestingDepth) {
-                return true;
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
+    return proto::json_nested_deeper_than(text, kMaxEventNestingDepth);
 }
 
 std::string parse_error_text(const std::exception& e) {
-    std::string_view what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix: it means nothing to readers.
-    if (what.starts_with("[json.exception.")) {
-        const auto end = what.find("] ");
-        if (end != std::string_view::npos) {
-            what.remove_prefix(end + 2);
-        }
-    }
-    return std::string(what);
+    return proto::json_error_text(e);
 }
 
 // The body's fields, then the actor. Parsing is the only step that may throw.
