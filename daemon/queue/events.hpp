@@ -24,14 +24,6 @@ inline constexpr std::size_t kMaxExplanationBeaten = 5;
 // needs 3 levels; the rest is room for fields a newer daemon may add.
 inline constexpr std::size_t kMaxEventNestingDepth = 16;
 
-// Why a ticket was called: the strategy, the rule that decided, and the tickets it beat.
-struct Explanation {
-    StrategyKind strategy = StrategyKind::fifo;
-    std::string rule;                 // one sentence an officer can read out
-    std::vector<std::string> beaten;  // numbers of tickets also eligible (up to 5)
-    friend bool operator==(const Explanation&, const Explanation&) = default;
-};
-
 struct TicketIssued {
     TicketId id = 0;
     std::string number;

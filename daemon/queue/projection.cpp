@@ -58,6 +58,7 @@ Ticket* ticket_of(QueueState& state, TicketId id) {
 struct Applier {
     QueueState& state;
     Millis at;
+    const std::string& actor;
 
     void operator()(const TicketIssued& e) {
         Ticket ticket;
@@ -104,6 +105,7 @@ struct Applier {
         ticket->target_window.clear();
         ticket->recalls = 0;
         ticket->called_at = at;
+        ticket->calls.push_back({at, e.window, actor, e.specific, e.reason, e.explanation});
         auto& window = state.windows[e.window];
         window.state = WindowState::calling;  // calling ends a pause: the officer is back
         window.pause_message.clear();
@@ -292,7 +294,7 @@ void apply(QueueState& state, const QueueEvent& event) {
         // The first event fixes the hall day; later days only begin with DayRolledOver.
         state.day = hall_day(event.at, state.utc_offset_minutes, state.hall.rules.day_reset);
     }
-    std::visit(Applier{state, event.at}, event.body);
+    std::visit(Applier{state, event.at, event.actor}, event.body);
     state.now = std::max(state.now, event.at);
     ++state.events_applied;
 }

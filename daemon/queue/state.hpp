@@ -56,6 +56,24 @@ using TicketId = std::int64_t;  // 1, 2, 3 … unique for ever (numbers like A00
 // can be put back between two others (no-show requeue, transfer) without renumbering.
 inline constexpr std::int64_t kQueueKeyStep = 1024;
 
+// Why a ticket was called: the strategy, the rule that decided, and the tickets it beat.
+struct Explanation {
+    StrategyKind strategy = StrategyKind::fifo;
+    std::string rule;                 // one sentence an officer can read out
+    std::vector<std::string> beaten;  // numbers of tickets also eligible (up to 5)
+    friend bool operator==(const Explanation&, const Explanation&) = default;
+};
+
+// One call of a ticket to a window (recalls are not calls): what `hallctl explain` shows.
+struct CallRecord {
+    Millis at = 0;
+    std::string window;
+    std::string actor;
+    bool specific = false;  // 选呼 or 回呼: chosen by the officer, not by the strategy
+    std::string reason;     // the officer's reason for a call_specific
+    Explanation explanation;
+};
+
 struct Ticket {
     TicketId id = 0;
     std::string number;   // "A001"
@@ -78,6 +96,7 @@ struct Ticket {
     std::optional<Millis> finished_at;
     std::optional<Millis> ended_at;  // abandoned / closed
     std::int64_t queue_key = 0;      // order within its service queue (smaller first)
+    std::vector<CallRecord> calls;   // every call of the day, oldest first
 };
 
 struct Appointment {
