@@ -468,8 +468,8 @@ void print_latency(const LatencyRun& run) {
                 call.p99 / scan.p99);
     std::printf("  choose_next share of call_next  p50 %.0f%%\n", 100.0 * choose.p50 / call.p50);
     std::printf(
-        "  per waiting ticket in reach     %.0f ns (strategies that look at all of them, "
-        "median)   baseline %.2f ns per record\n",
+        "  per waiting ticket in reach     %.0f ns (class_priority, counted_ratio, "
+        "appointment_slot; median)   baseline %.2f ns per record\n",
         percentiles(run.ns_per_ticket).p50, 1000 * scan.p50 / 5000);
     if (run.nothing_waiting > 0) {
         std::printf("  (%d calls found nothing waiting)\n", run.nothing_waiting);

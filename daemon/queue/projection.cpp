@@ -16,6 +16,45 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
+bool has_slot_lane(const Ticket& ticket) {
+    return ticket.ticket_class == TicketClass::appointment && ticket.slot_start.has_value();
+}
+
+void remove_from_lanes(QueueState& state, const Ticket& ticket) {
+    const auto it = state.lanes.find(ticket.service);
+    if (it == state.lanes.end()) {
+        return;
+    }
+    auto& lanes = it->second;
+    std::erase_if(lanes.by_class.at(static_cast<std::size_t>(ticket.ticket_class)),
+                  [&](const LaneEntry& entry) { return entry.id == ticket.id; });
+    if (has_slot_lane(ticket)) {
+        std::erase_if(lanes.by_slot, [&](const SlotEntry& entry) { return entry.id == ticket.id; });
+    }
+}
+
+void insert_into_lanes(QueueState& state, const Ticket& ticket) {
+    auto& lanes = state.lanes[ticket.service];
+    const bool restricted = !ticket.target_window.empty();
+    auto& lane = lanes.by_class.at(static_cast<std::size_t>(ticket.ticket_class));
+    const LaneEntry entry{ticket.queue_key, ticket.id, restricted};
+    lane.insert(std::upper_bound(lane.begin(), lane.end(), entry,
+                                 [](const LaneEntry& a, const LaneEntry& b) {
+                                     return a.queue_key < b.queue_key;
+                                 }),
+                entry);
+    if (has_slot_lane(ticket)) {
+        const SlotEntry slot{*ticket.slot_start, ticket.queue_key, ticket.id, restricted};
+        lanes.by_slot.insert(std::upper_bound(lanes.by_slot.begin(), lanes.by_slot.end(), slot,
+                                              [](const SlotEntry& a, const SlotEntry& b) {
+                                                  return a.slot_start != b.slot_start
+                                                             ? a.slot_start < b.slot_start
+                                                             : a.queue_key < b.queue_key;
+                                              }),
+                             slot);
+    }
+}
+
 void remove_waiting(QueueState& state, const Ticket& ticket) {
     auto it = state.waiting.find(ticket.service);
     if (it == state.waiting.end()) {
@@ -23,6 +62,7 @@ void remove_waiting(QueueState& state, const Ticket& ticket) {
     }
     auto& list = it->second;
     list.erase(std::remove(list.begin(), list.end(), ticket.id), list.end());
+    remove_from_lanes(state, ticket);
 }
 
 void insert_waiting(QueueState& state, Ticket& ticket, std::int64_t queue_key, Millis at) {
@@ -34,6 +74,7 @@ void insert_waiting(QueueState& state, Ticket& ticket, std::int64_t queue_key, M
         list.begin(), list.end(), queue_key,
         [&](std::int64_t key, TicketId id) { return key < state.tickets.at(id).queue_key; });
     list.insert(position, ticket.id);
+    insert_into_lanes(state, ticket);
     if (queue_key >= state.next_queue_key) {
         state.next_queue_key = queue_key + kQueueKeyStep;
     }
@@ -233,6 +274,7 @@ struct Applier {
         std::erase_if(state.tickets,
                       [](const auto& entry) { return is_terminal(entry.second.state); });
         state.waiting.clear();
+        state.lanes.clear();
         std::erase_if(state.appointments,
                       [&](const auto& entry) { return entry.second.slot_end < at; });
         for (auto& [code, stats] : state.services) {

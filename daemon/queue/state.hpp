@@ -2,6 +2,8 @@
 // log (events.hpp). Only `apply` (projection.cpp) changes it; the engine reads it to decide.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -99,6 +101,38 @@ struct Ticket {
     std::vector<CallRecord> calls;   // every call of the day, oldest first
 };
 
+// A waiting ticket as the calling strategies see it: enough to rank it without looking the
+// ticket up. Looking up every candidate in `QueueState::tickets` was most of a decision's cost.
+struct LaneEntry {
+    std::int64_t queue_key = 0;
+    TicketId id = 0;
+    bool restricted = false;  // transferred to a named window: only that window may call it
+    friend bool operator==(const LaneEntry&, const LaneEntry&) = default;
+};
+
+// An appointment ticket with a slot, ordered by slot start, then queue order.
+struct SlotEntry {
+    Millis slot_start = 0;
+    std::int64_t queue_key = 0;
+    TicketId id = 0;
+    bool restricted = false;
+    friend bool operator==(const SlotEntry&, const SlotEntry&) = default;
+};
+
+inline constexpr std::size_t kTicketClassCount = 4;
+
+// One service's waiting tickets split by class, each lane in calling order (queue_key), and its
+// appointment tickets by slot. An index over QueueState::waiting that the projection keeps, so
+// that the class-aware strategies compare the heads of a few lanes instead of scanning queues.
+struct ServiceLanes {
+    std::array<std::vector<LaneEntry>, kTicketClassCount> by_class;  // indexed by TicketClass
+    std::vector<SlotEntry> by_slot;
+    [[nodiscard]] const std::vector<LaneEntry>& lane(TicketClass c) const {
+        return by_class.at(static_cast<std::size_t>(c));
+    }
+    friend bool operator==(const ServiceLanes&, const ServiceLanes&) = default;
+};
+
 struct Appointment {
     std::string id;
     std::string service;
@@ -137,6 +171,7 @@ struct QueueState {
     std::int64_t next_queue_key = 1;
     std::map<TicketId, Ticket> tickets;                    // today's and still-open tickets
     std::map<std::string, std::vector<TicketId>> waiting;  // per service, in calling order
+    std::map<std::string, ServiceLanes> lanes;             // the same tickets, by class
     std::map<std::string, Appointment> appointments;
     std::map<std::string, WindowStatus> windows;
     std::map<std::string, ServiceStats> services;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 
 #include <fmt/format.h>
 
@@ -13,10 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxBeaten = 5;
 constexpr Millis kMinute = 60'000;
-
-bool is_priority(TicketClass c) {
-    return c == TicketClass::green || c == TicketClass::vip;
-}
 
 int class_rank(TicketClass c) {
     switch (c) {
@@ -94,9 +91,8 @@ std::vector<std::pair<const Ticket*, int>> heads(const QueueState& state, const 
 
 // The earliest-queued tickets among those a strategy looked at, for the explanation's list of
 // tickets the call beat. It keeps one more than the list holds because the chosen ticket is
-// among those seen and is left out at the end. Selecting as the tickets go by, instead of
-// collecting and sorting them all, matters when a window's services hold thousands of tickets.
-// Ties keep the order seen, so the list is deterministic.
+// among those seen and is left out at the end. Ties keep the order seen, so the list is
+// deterministic.
 class Earliest {
 public:
     void add(const Ticket& ticket) {
@@ -126,19 +122,72 @@ private:
     std::size_t size_ = 0;
 };
 
-// Finds the best candidate under `better` among all the window may call.
-template <class Better>
-const Ticket* best_of(const QueueState& state, const Window& window, Better better,
-                      Earliest& seen) {
-    const Ticket* best = nullptr;
-    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.add(ticket);
-        if (best == nullptr || better(ticket, *best)) {
-            best = &ticket;
+// Whether `window` may call the waiting ticket behind `entry`; looks the ticket up only for
+// the few transferred to a named window.
+template <class Entry>
+bool eligible(const QueueState& state, const Window& window, const Entry& entry) {
+    return !entry.restricted || state.tickets.at(entry.id).target_window == window.id;
+}
+
+// The first ticket of `lane` the window may call, or null.
+template <class Entry>
+const Ticket* first_eligible(const QueueState& state, const Window& window,
+                             const std::vector<Entry>& lane) {
+    for (const auto& entry : lane) {
+        if (eligible(state, window, entry)) {
+            return &state.tickets.at(entry.id);
         }
-        return true;
+    }
+    return nullptr;
+}
+
+// The lanes (state.hpp: ServiceLanes) of every service the window serves.
+template <class Visit>
+void for_each_service_lanes(const QueueState& state, const Window& window, Visit&& visit) {
+    for (const auto& serves : window.serves) {
+        const auto lanes = state.lanes.find(serves.service);
+        if (lanes != state.lanes.end()) {
+            visit(lanes->second);
+        }
+    }
+}
+
+// The first tickets in queue order among all the window may call, except `chosen`: the tickets
+// named as beaten by the class-aware strategies. A merge over the heads of the window's lanes,
+// so it reads a handful of entries however long the queues are.
+std::vector<std::string> first_in_queue_order(const QueueState& state, const Window& window,
+                                              TicketId chosen) {
+    struct Cursor {
+        const std::vector<LaneEntry>* lane;
+        std::size_t next;
+    };
+    std::vector<Cursor> cursors;
+    for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
+        for (const auto& lane : lanes.by_class) {
+            if (!lane.empty()) {
+                cursors.push_back({&lane, 0});
+            }
+        }
     });
-    return best;
+    std::vector<std::string> out;
+    while (out.size() < kMaxBeaten) {
+        Cursor* first = nullptr;
+        for (auto& cursor : cursors) {
+            if (cursor.next < cursor.lane->size() &&
+                (first == nullptr ||
+                 (*cursor.lane)[cursor.next].queue_key < (*first->lane)[first->next].queue_key)) {
+                first = &cursor;
+            }
+        }
+        if (first == nullptr) {
+            break;
+        }
+        const auto& entry = (*first->lane)[first->next++];
+        if (entry.id != chosen && eligible(state, window, entry)) {
+            out.push_back(state.tickets.at(entry.id).number);
+        }
+    }
+    return out;
 }
 
 std::vector<std::string> beaten_numbers(const std::vector<const Ticket*>& seen, TicketId chosen) {
@@ -166,15 +215,22 @@ std::optional<Choice> fifo(const QueueState& state, const Window& window) {
 }
 
 std::optional<Choice> class_priority(const QueueState& state, const Window& window) {
-    Earliest seen;
-    const auto* best = best_of(
-        state, window,
-        [](const Ticket& a, const Ticket& b) {
-            const auto ra = class_rank(a.ticket_class);
-            const auto rb = class_rank(b.ticket_class);
-            return ra != rb ? ra < rb : a.queue_key < b.queue_key;
-        },
-        seen);
+    // The best ticket of each service is the head of its highest non-empty class lane; the
+    // best of those heads wins (class first, then queue order).
+    const Ticket* best = nullptr;
+    for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
+        for (const auto c : {TicketClass::green, TicketClass::vip, TicketClass::appointment,
+                             TicketClass::normal}) {
+            if (const auto* head = first_eligible(state, window, lanes.lane(c))) {
+                if (best == nullptr || class_rank(c) < class_rank(best->ticket_class) ||
+                    (class_rank(c) == class_rank(best->ticket_class) &&
+                     head->queue_key < best->queue_key)) {
+                    best = head;
+                }
+                break;  // lower classes of this service cannot beat this head
+            }
+        }
+    });
     if (best == nullptr) {
         return std::nullopt;
     }
@@ -185,22 +241,29 @@ std::optional<Choice> class_priority(const QueueState& state, const Window& wind
                      "(class order green > VIP > appointment > normal, then queue "
                      "order; this ticket: {})",
                      class_name_zh(best->ticket_class), class_name_en(best->ticket_class)),
-         seen.numbers_without(best->id)}};
+         first_in_queue_order(state, window, best->id)}};
+}
+
+// The earliest in queue order of the heads of `classes`' lanes over the window's services.
+const Ticket* earliest_head(const QueueState& state, const Window& window,
+                            std::initializer_list<TicketClass> classes) {
+    const Ticket* best = nullptr;
+    for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
+        for (const auto c : classes) {
+            const auto* head = first_eligible(state, window, lanes.lane(c));
+            if (head != nullptr && (best == nullptr || head->queue_key < best->queue_key)) {
+                best = head;
+            }
+        }
+    });
+    return best;
 }
 
 std::optional<Choice> counted_ratio(const QueueState& state, const Window& window,
                                     const WindowStatus& status) {
-    const Ticket* normal = nullptr;
-    const Ticket* priority = nullptr;
-    Earliest seen;
-    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.add(ticket);
-        auto& slot = is_priority(ticket.ticket_class) ? priority : normal;
-        if (slot == nullptr || ticket.queue_key < slot->queue_key) {
-            slot = &ticket;
-        }
-        return true;
-    });
+    const auto* normal =
+        earliest_head(state, window, {TicketClass::normal, TicketClass::appointment});
+    const auto* priority = earliest_head(state, window, {TicketClass::green, TicketClass::vip});
     if (normal == nullptr && priority == nullptr) {
         return std::nullopt;
     }
@@ -227,39 +290,55 @@ std::optional<Choice> counted_ratio(const QueueState& state, const Window& windo
                     rule.ratio_normal, rule.ratio_priority, status.round_normal,
                     status.round_priority, rule.ratio_normal, rule.ratio_priority,
                     status.round_normal, status.round_priority),
-        seen.numbers_without(choice.id)};
+        first_in_queue_order(state, window, choice.id)};
     return choice;
 }
 
 std::optional<Choice> appointment_slot(const QueueState& state, const Window& window, Millis now) {
     const auto early = window.strategy.early_minutes * kMinute;
-    const Ticket* due = nullptr;
-    const Ticket* walk_in = nullptr;
-    const Ticket* not_yet_due = nullptr;
-    Earliest seen;
-    for_each_candidate(state, window, [&](const Ticket& ticket, int) {
-        seen.add(ticket);
-        if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
-            const bool is_due = *ticket.slot_start - early <= now;
-            auto& slot = is_due ? due : not_yet_due;
-            if (slot == nullptr || *ticket.slot_start < *slot->slot_start ||
-                (*ticket.slot_start == *slot->slot_start && ticket.queue_key < slot->queue_key)) {
-                slot = &ticket;
-            }
-        } else if (walk_in == nullptr || ticket.queue_key < walk_in->queue_key) {
-            walk_in = &ticket;
+    // The appointment with the earliest slot (then queue order) over the window's services:
+    // due when its slot, less the early margin, has begun.
+    const Ticket* earliest_slot = nullptr;
+    for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
+        const auto* head = first_eligible(state, window, lanes.by_slot);
+        if (head != nullptr &&
+            (earliest_slot == nullptr || *head->slot_start < *earliest_slot->slot_start ||
+             (*head->slot_start == *earliest_slot->slot_start &&
+              head->queue_key < earliest_slot->queue_key))) {
+            earliest_slot = head;
         }
-        return true;
     });
-    const Ticket* best = due != nullptr ? due : walk_in != nullptr ? walk_in : not_yet_due;
+    const bool due = earliest_slot != nullptr && *earliest_slot->slot_start - early <= now;
+    // Walk-ins: every other ticket, in queue order. An appointment-class ticket without a slot
+    // (none is issued so today) counts as a walk-in, so its lane is searched for one.
+    const auto* walk_in =
+        earliest_head(state, window, {TicketClass::normal, TicketClass::green, TicketClass::vip});
+    for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
+        if (lanes.by_slot.size() == lanes.lane(TicketClass::appointment).size()) {
+            return;  // every appointment ticket of this service has a slot
+        }
+        for (const auto& entry : lanes.lane(TicketClass::appointment)) {
+            if (walk_in != nullptr && entry.queue_key >= walk_in->queue_key) {
+                break;
+            }
+            const auto& ticket = state.tickets.at(entry.id);
+            if (!ticket.slot_start && eligible(state, window, entry)) {
+                walk_in = &ticket;
+                break;
+            }
+        }
+    });
+    const Ticket* best = due ? earliest_slot : walk_in != nullptr ? walk_in : earliest_slot;
     if (best == nullptr) {
         return std::nullopt;
     }
-    const auto* rule =
-        best == due ? "预约号在预约时段内优先 (an appointment in its slot goes first)"
-        : best == walk_in ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
-                          : "只剩未到时段的预约号 (only early appointments are left)";
-    return Choice{best->id, {StrategyKind::appointment_slot, rule, seen.numbers_without(best->id)}};
+    const auto* rule = due ? "预约号在预约时段内优先 (an appointment in its slot goes first)"
+                       : best == walk_in
+                           ? "没有到时的预约，按取号顺序 (no appointment due: queue order)"
+                           : "只剩未到时段的预约号 (only early appointments are left)";
+    return Choice{
+        best->id,
+        {StrategyKind::appointment_slot, rule, first_in_queue_order(state, window, best->id)}};
 }
 
 std::optional<Choice> longest_wait(const QueueState& state, const Window& window) {

@@ -324,6 +324,46 @@ Problem check_waiting_lists(const QueueState& state) {
     return std::nullopt;
 }
 
+// 3b. The class lanes (the strategies' index, state.hpp: ServiceLanes) hold exactly what the
+// waiting lists hold: per service and class the same tickets in the same order, with their
+// queue keys and whether they are for a named window only, and the appointment tickets with a
+// slot ordered by slot, then queue order.
+Problem check_lanes(const QueueState& state) {
+    std::map<std::string, ServiceLanes> expected;
+    for (const auto& [service, list] : state.waiting) {
+        for (const auto id : list) {
+            const auto& ticket = state.tickets.at(id);
+            auto& lanes = expected[service];
+            const bool restricted = !ticket.target_window.empty();
+            lanes.by_class.at(static_cast<std::size_t>(ticket.ticket_class))
+                .push_back({ticket.queue_key, id, restricted});
+            if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
+                lanes.by_slot.push_back({*ticket.slot_start, ticket.queue_key, id, restricted});
+            }
+        }
+    }
+    for (auto& [service, lanes] : expected) {
+        std::stable_sort(
+            lanes.by_slot.begin(), lanes.by_slot.end(),
+            [](const SlotEntry& a, const SlotEntry& b) { return a.slot_start < b.slot_start; });
+    }
+    for (const auto& [service, lanes] : state.lanes) {
+        const auto want = expected.find(service);
+        const bool empty = std::all_of(lanes.by_class.begin(), lanes.by_class.end(),
+                                       [](const auto& lane) { return lane.empty(); }) &&
+                           lanes.by_slot.empty();
+        if (want == expected.end() ? !empty : !(lanes == want->second)) {
+            return cat("the class lanes of ", service, " do not match its waiting list");
+        }
+    }
+    for (const auto& [service, lanes] : expected) {
+        if (!state.lanes.contains(service)) {
+            return cat("service ", service, " has waiting tickets but no class lanes");
+        }
+    }
+    return std::nullopt;
+}
+
 // 4a. Tickets move only along their lifecycle: an event acts on a ticket in a state that allows
 // it, and a terminal state is never left (except finished -> evaluated), so a ticket ends in
 // exactly one terminal state. Records the new state even after a problem, so that one wrong
@@ -622,6 +662,9 @@ Problem check_replay(const QueueState& live, const QueueState& replayed) {
     if (live.waiting != replayed.waiting) {
         return std::string("waiting lists differ");
     }
+    if (live.lanes != replayed.lanes) {
+        return std::string("class lanes differ");
+    }
     if (const auto id = first_difference(live.windows, replayed.windows, same_window)) {
         return cat("window ", *id, " differs");
     }
@@ -797,6 +840,7 @@ public:
         }
         check(Property::one_window, [&] { return check_one_window_per_ticket(after); });
         check(Property::waiting_lists, [&] { return check_waiting_lists(after); });
+        check(Property::waiting_lists, [&] { return check_lanes(after); });
         check(Property::lifecycle, [&] { return check_states_match_events(model_, after); });
         check(Property::replay, [&] { return log_difference; });
         return problems;
