@@ -248,13 +248,17 @@ QueueResult<const Window*> Engine::open_window(std::string_view id) const {
     return window;
 }
 
-QueueResult<TicketId> Engine::current_ticket(std::string_view window) const {
-    const auto& status = state_.windows.at(std::string(window));
+QueueResult<Engine::AtWindow> Engine::ticket_at_window(std::string_view window) const {
+    auto open = open_window(window);
+    if (!open) {
+        return std::unexpected(open.error());
+    }
+    const auto& status = state_.windows.at((*open)->id);
     if (!status.current) {
-        return fail<TicketId>(QueueErrc::no_current_ticket,
+        return fail<AtWindow>(QueueErrc::no_current_ticket,
                               fmt::format("window '{}' has no called or serving ticket", window));
     }
-    return *status.current;
+    return AtWindow{*open, &state_.tickets.at(*status.current)};
 }
 
 QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::string_view window,
@@ -332,15 +336,11 @@ QueueResult<Events> Engine::recall(Millis now, std::string_view actor, std::stri
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    const auto& ticket = state_.tickets.at(*id);
+    const auto& ticket = *at->ticket;
     if (ticket.state != TicketState::called) {
         return fail(QueueErrc::wrong_ticket_state,
                     fmt::format("ticket {} is already being served", ticket.number));
@@ -351,7 +351,7 @@ QueueResult<Events> Engine::recall(Millis now, std::string_view actor, std::stri
                                 "no-show instead",
                                 ticket.number, ticket.recalls));
     }
-    emit(now, actor, TicketRecalled{*id, (*open)->id}, out);
+    emit(now, actor, TicketRecalled{ticket.id, at->window->id}, out);
     return out;
 }
 
@@ -403,18 +403,14 @@ QueueResult<Events> Engine::start(Millis now, std::string_view actor, std::strin
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    if (state_.tickets.at(*id).state != TicketState::called) {
+    if (at->ticket->state != TicketState::called) {
         return fail(QueueErrc::wrong_ticket_state, "service has already started");
     }
-    emit(now, actor, ServiceStarted{*id, (*open)->id}, out);
+    emit(now, actor, ServiceStarted{at->ticket->id, at->window->id}, out);
     return out;
 }
 
@@ -435,15 +431,11 @@ QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::str
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    const auto& ticket = state_.tickets.at(*id);
+    const auto& ticket = *at->ticket;
     if (ticket.state != TicketState::called) {
         return fail(
             QueueErrc::wrong_ticket_state,
@@ -452,7 +444,7 @@ QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::str
     const bool abandoned = ticket.no_shows + 1 >= state_.hall.rules.no_show_abandon_after;
     const auto key =
         abandoned ? 0 : requeue_key(ticket.service, state_.hall.rules.no_show_requeue_after);
-    emit(now, actor, TicketNoShow{*id, (*open)->id, abandoned, key}, out);
+    emit(now, actor, TicketNoShow{ticket.id, at->window->id, abandoned, key}, out);
     return out;
 }
 
@@ -461,15 +453,11 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    const auto& ticket = state_.tickets.at(*id);
+    const auto& ticket = *at->ticket;
     const std::string service = request.to_service.empty() ? ticket.service : request.to_service;
     if (state_.hall.find_service(service) == nullptr) {
         return fail(QueueErrc::unknown_service, fmt::format("no service '{}'", service));
@@ -493,7 +481,8 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
             key = state_.tickets.at(it->second.front()).queue_key - 1;
         }
     }
-    emit(now, actor, TicketTransferred{*id, (*open)->id, service, request.to_window, key}, out);
+    emit(now, actor, TicketTransferred{ticket.id, at->window->id, service, request.to_window, key},
+         out);
     return out;
 }
 
@@ -501,15 +490,11 @@ QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    emit(now, actor, TicketHeld{*id, (*open)->id}, out);
+    emit(now, actor, TicketHeld{at->ticket->id, at->window->id}, out);
     return out;
 }
 
@@ -592,18 +577,15 @@ QueueResult<Events> Engine::finish(Millis now, std::string_view actor, std::stri
     Events out;
     UndoRolloverIfRefused undo(state_, now);
     begin(now, actor, out);
-    auto open = open_window(window);
-    if (!open) {
-        return std::unexpected(open.error());
+    auto at = ticket_at_window(window);
+    if (!at) {
+        return std::unexpected(at.error());
     }
-    auto id = current_ticket((*open)->id);
-    if (!id) {
-        return std::unexpected(id.error());
-    }
-    const auto& ticket = state_.tickets.at(*id);
+    const auto& ticket = *at->ticket;
     // A finish straight from "called" counts the service from the call.
     const auto started = ticket.serving_at.value_or(ticket.called_at.value_or(now));
-    emit(now, actor, ServiceFinished{*id, (*open)->id, std::max<Millis>(0, now - started)}, out);
+    emit(now, actor, ServiceFinished{ticket.id, at->window->id, std::max<Millis>(0, now - started)},
+         out);
     return out;
 }
 

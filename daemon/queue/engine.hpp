@@ -119,7 +119,12 @@ private:
     void begin(Millis now, std::string_view actor, Events& out);
     void emit(Millis now, std::string_view actor, EventBody body, Events& out);
     QueueResult<const Window*> open_window(std::string_view id) const;
-    QueueResult<TicketId> current_ticket(std::string_view window) const;
+    // The open window `window` and its called or serving ticket.
+    struct AtWindow {
+        const Window* window;
+        const Ticket* ticket;
+    };
+    QueueResult<AtWindow> ticket_at_window(std::string_view window) const;
     [[nodiscard]] bool service_open(const ServiceItem& service, Millis now) const;
     [[nodiscard]] std::int64_t requeue_key(const std::string& service, int behind) const;
 
