@@ -153,7 +153,11 @@ bool Engine::service_open(const ServiceItem& service, Millis now) const {
             return false;
         }
     }
-    // Open means some window that serves it is staffed (logged in, even if paused for a
+    return service_staffed(service);
+}
+
+bool Engine::service_staffed(const ServiceItem& service) const {
+    // Staffed means some window that serves it is staffed (logged in, even if paused for a
     // moment): a citizen must never hold a ticket nobody can call.
     for (const auto& window : state_.hall.windows) {
         const auto status = state_.windows.find(window.id);
@@ -519,6 +523,12 @@ QueueResult<Events> Engine::call_back(Millis now, std::string_view actor, std::s
         return fail(QueueErrc::wrong_ticket_state,
                     fmt::format("ticket {} is not on hold", ticket->number));
     }
+    // The window that held it, or any window that may serve it.
+    if (ticket->window != (*open)->id && !window_may_serve(**open, *ticket)) {
+        return fail(QueueErrc::bad_argument,
+                    fmt::format("window '{}' does not serve ticket {} ('{}')", window,
+                                ticket->number, ticket->service));
+    }
     const auto& status = state_.windows.at((*open)->id);
     emit(now, actor,
          TicketCalled{
@@ -707,6 +717,13 @@ QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
     const auto* service = state_.hall.find_service(found->service);
     if (service == nullptr) {
         return fail(QueueErrc::unknown_service, fmt::format("no service '{}'", found->service));
+    }
+    // The appointment reserved the place (slot capacity at booking), so quotas and issuing
+    // hours do not apply; a staffed window does, or nobody could call the ticket.
+    if (!service_staffed(*service)) {
+        return fail(QueueErrc::service_closed,
+                    fmt::format("no staffed window serves '{}' now; the appointment stays open",
+                                service->code));
     }
     const auto& stats = state_.services[service->code];
     const auto number =

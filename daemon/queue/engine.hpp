@@ -125,7 +125,10 @@ private:
         const Ticket* ticket;
     };
     QueueResult<AtWindow> ticket_at_window(std::string_view window) const;
+    // In its issuing hours and staffed.
     [[nodiscard]] bool service_open(const ServiceItem& service, Millis now) const;
+    // Some window serving it has an officer logged in (possibly paused).
+    [[nodiscard]] bool service_staffed(const ServiceItem& service) const;
     [[nodiscard]] std::int64_t requeue_key(const std::string& service, int behind) const;
 
     QueueState state_;

@@ -43,6 +43,28 @@ TEST_CASE("check-in by ID hash inside the window issues an appointment ticket") 
     CHECK(hall.engine.state().appointments.at("ap1").ticket == issued.id);
 }
 
+TEST_CASE("check-in needs a staffed window but not issuing hours or quotas") {
+    Engine engine{small_hall()};
+    ok(engine.login(kMonday0800, "t", "w1", "1000"));  // serves RE and TAX, not SOC
+    Appointment soc;
+    soc.id = "ap-soc";
+    soc.service = "SOC";                       // issuing 08:00-17:00, daily quota 5
+    soc.slot_start = kMonday0800 + 9 * kHour;  // 17:00-17:30: after issuing hours
+    soc.slot_end = soc.slot_start + 30 * kMinute;
+    soc.identity_hash = "id-9";
+    soc.code = "S9";
+    soc.source = "portal";
+    ok(engine.book_appointment(kMonday0800, "portal", soc));
+    const auto at = soc.slot_start + 5 * kMinute;
+    CHECK(refused(engine.check_in(at, "kiosk", "id-9", "")) == QueueErrc::service_closed);
+    CHECK_FALSE(engine.state().appointments.at("ap-soc").ticket.has_value());
+    ok(engine.login(at, "t", "w3", "1001"));
+    // Walk-ins are refused after issuing hours; the appointment still checks in.
+    CHECK(refused(engine.take(at, "kiosk", {"SOC"})) == QueueErrc::service_closed);
+    const auto events = ok(engine.check_in(at, "kiosk", "id-9", ""));
+    CHECK(std::get<TicketIssued>(events.back().body).ticket_class == TicketClass::appointment);
+}
+
 TEST_CASE("check-in by appointment code works without an ID card") {
     Hall hall;
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap1", "id-1", "C123")));

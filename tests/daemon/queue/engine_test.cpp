@@ -257,6 +257,20 @@ TEST_CASE("a held ticket is called back the same day") {
     CHECK(called_number(hall.engine, events) == "A001");
 }
 
+TEST_CASE("a held ticket is called back by the window that held it or one serving it") {
+    Hall hall;
+    hall.take("RE");
+    hall.call("w1");
+    ok(hall.engine.hold(hall.now, "o", "w1"));
+    // w3 serves only SOC: it cannot take over an RE ticket.
+    CHECK(refused(hall.engine.call_back(hall.now, "o", "w3", "A001")) == QueueErrc::bad_argument);
+    CHECK(hall.ticket("A001").state == TicketState::held);
+    // w2 serves RE, so it may call the held ticket back.
+    const auto events = ok(hall.engine.call_back(hall.now, "o", "w2", "A001"));
+    CHECK(called_number(hall.engine, events) == "A001");
+    CHECK(hall.ticket("A001").window == "w2");
+}
+
 TEST_CASE("pause keeps waiting tickets and shows a message; resume reopens the window") {
     Hall hall;
     hall.take("RE");
