@@ -16,8 +16,10 @@
 //    arrivals over 8.5 hours with a morning and an afternoon peak, lognormal service times with
 //    a different mean per service, windows calling as soon as they are idle, some no-shows. The
 //    estimate a ticket gets when it is issued (`Engine::estimated_wait`) is compared with its
-//    actual wait (first call − issue). The baseline is the naive estimate halls often print —
+//    actual wait (first call − issue), for all tickets and by group (class, shared windows,
+//    nothing ahead, the morning peak). The baseline is the naive estimate halls often print —
 //    tickets ahead × 5 minutes / staffed windows serving the service — on the same tickets.
+//    Each estimated_wait call is timed too.
 //
 // Results go to docs/performance.md by hand; this is not a pass/fail test.
 #include <algorithm>
@@ -544,6 +546,7 @@ struct Outcome {
     std::optional<Millis> first_call;
     TicketClass ticket_class = TicketClass::normal;
     bool shared = false;  // every window serving its service also serves others
+    int ahead = 0;        // tickets ahead in its service queue at issue
 };
 
 struct WaitRun {
@@ -553,6 +556,7 @@ struct WaitRun {
     int abandoned = 0;
     Millis last_call = 0;
     std::size_t peak_waiting = 0;
+    std::vector<double> estimate_us;  // time of each Engine::estimated_wait call
 };
 
 WaitRun simulate_day(int arrivals_count) {
@@ -673,7 +677,10 @@ WaitRun simulate_day(int arrivals_count) {
                 outcome.issued_at = now;
                 outcome.ticket_class = ticket.ticket_class;
                 outcome.shared = shared[static_cast<std::size_t>(arrival.service)];
+                const auto estimate_start = Clock::now();
                 outcome.engine_estimate = engine.estimated_wait(*id);
+                run.estimate_us.push_back(us_between(estimate_start, Clock::now()));
+                outcome.ahead = engine.waiting_ahead(*id);
                 int open = 0;
                 for (const auto w : serving[static_cast<std::size_t>(arrival.service)]) {
                     open +=
@@ -681,8 +688,7 @@ WaitRun simulate_day(int arrivals_count) {
                             ? 1
                             : 0;
                 }
-                outcome.naive_estimate =
-                    engine.waiting_ahead(*id) * 5 * kMinute / std::max(open, 1);
+                outcome.naive_estimate = outcome.ahead * 5 * kMinute / std::max(open, 1);
                 if (outcome_of_ticket.size() <= static_cast<std::size_t>(*id)) {
                     outcome_of_ticket.resize(static_cast<std::size_t>(*id) + 1);
                 }
@@ -782,6 +788,12 @@ void print_wait(const WaitRun& run) {
     const auto priority = [](const Outcome& o) { return o.ticket_class != TicketClass::normal; };
     const auto dedicated = [](const Outcome& o) { return !o.shared; };
     const auto shared = [](const Outcome& o) { return o.shared; };
+    const auto nothing_ahead = [](const Outcome& o) { return o.ahead == 0; };
+    const auto some_ahead = [](const Outcome& o) { return o.ahead > 0; };
+    const auto morning_peak = [](const Outcome& o) {
+        const auto at = o.issued_at - kMidnight;
+        return at >= 9 * kHour + 30 * kMinute && at < 11 * kHour;
+    };
     const auto engine_all = error_stats(run, all, engine_estimate);
     const auto naive_all = error_stats(run, all, naive_estimate);
     row("engine estimated_wait, all tickets", engine_all);
@@ -790,8 +802,15 @@ void print_wait(const WaitRun& run) {
     row("engine, green/VIP/appointment tickets", error_stats(run, priority, engine_estimate));
     row("engine, services with a dedicated window", error_stats(run, dedicated, engine_estimate));
     row("engine, services only on shared windows", error_stats(run, shared, engine_estimate));
+    row("engine, nothing ahead in the queue", error_stats(run, nothing_ahead, engine_estimate));
+    row("engine, someone ahead in the queue", error_stats(run, some_ahead, engine_estimate));
+    row("engine, issued 09:30-11:00 (peak)", error_stats(run, morning_peak, engine_estimate));
+    row("baseline, issued 09:30-11:00 (peak)", error_stats(run, morning_peak, naive_estimate));
     std::printf("  engine / baseline median error  %.2f\n",
                 engine_all.median_abs_min / naive_all.median_abs_min);
+    const auto cost = percentiles(run.estimate_us);
+    std::printf("  estimated_wait per call (µs)    p50 %.1f  p99 %.1f  max %.1f  (%zu calls)\n",
+                cost.p50, cost.p99, cost.max, cost.n);
 }
 
 }  // namespace

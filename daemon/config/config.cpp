@@ -27,8 +27,8 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the parsers' s
 constexpr std::size_t kSunPathBytes = 108;
 constexpr std::int64_t kMinWorkers = 1;
 constexpr std::int64_t kMaxWorkers = 16;
-constexpr std::int64_t kMinUtcOffset = -12 * 60;
-constexpr std::int64_t kMaxUtcOffset = 14 * 60;
+constexpr std::int64_t kMinUtcOffset = std::int64_t{-12} * 60;
+constexpr std::int64_t kMaxUtcOffset = std::int64_t{14} * 60;
 constexpr std::size_t kMaxNameLength = 32;
 
 constexpr FileKind kConfigFile{.noun = "configuration file",

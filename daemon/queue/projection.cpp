@@ -43,7 +43,7 @@ void insert_into_lanes(QueueState& state, const Ticket& ticket) {
                                      return a.queue_key < b.queue_key;
                                  }),
                 entry);
-    if (has_slot_lane(ticket)) {
+    if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
         const SlotEntry slot{*ticket.slot_start, ticket.queue_key, ticket.id, restricted};
         lanes.by_slot.insert(std::upper_bound(lanes.by_slot.begin(), lanes.by_slot.end(), slot,
                                               [](const SlotEntry& a, const SlotEntry& b) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -14,20 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxBeaten = 5;
 constexpr Millis kMinute = 60'000;
-
-int class_rank(TicketClass c) {
-    switch (c) {
-        case TicketClass::green:
-            return 0;
-        case TicketClass::vip:
-            return 1;
-        case TicketClass::appointment:
-            return 2;
-        case TicketClass::normal:
-            return 3;
-    }
-    return 3;
-}
 
 std::string_view class_name_en(TicketClass c) {
     switch (c) {
@@ -298,17 +285,19 @@ std::optional<Choice> appointment_slot(const QueueState& state, const Window& wi
     const auto early = window.strategy.early_minutes * kMinute;
     // The appointment with the earliest slot (then queue order) over the window's services:
     // due when its slot, less the early margin, has begun.
-    const Ticket* earliest_slot = nullptr;
+    const SlotEntry* earliest = nullptr;
     for_each_service_lanes(state, window, [&](const ServiceLanes& lanes) {
-        const auto* head = first_eligible(state, window, lanes.by_slot);
-        if (head != nullptr &&
-            (earliest_slot == nullptr || *head->slot_start < *earliest_slot->slot_start ||
-             (*head->slot_start == *earliest_slot->slot_start &&
-              head->queue_key < earliest_slot->queue_key))) {
-            earliest_slot = head;
+        const auto head =
+            std::find_if(lanes.by_slot.begin(), lanes.by_slot.end(),
+                         [&](const SlotEntry& e) { return eligible(state, window, e); });
+        if (head != lanes.by_slot.end() &&
+            (earliest == nullptr || std::tie(head->slot_start, head->queue_key) <
+                                        std::tie(earliest->slot_start, earliest->queue_key))) {
+            earliest = &*head;
         }
     });
-    const bool due = earliest_slot != nullptr && *earliest_slot->slot_start - early <= now;
+    const Ticket* earliest_slot = earliest == nullptr ? nullptr : &state.tickets.at(earliest->id);
+    const bool due = earliest != nullptr && earliest->slot_start - early <= now;
     // Walk-ins: every other ticket, in queue order. An appointment-class ticket without a slot
     // (none is issued so today) counts as a walk-in, so its lane is searched for one.
     const auto* walk_in =
@@ -383,6 +372,24 @@ std::optional<Choice> service_weight(const QueueState& state, const Window& wind
 }
 
 }  // namespace
+
+int class_rank(TicketClass c) {
+    switch (c) {
+        case TicketClass::green:
+            return 0;
+        case TicketClass::vip:
+            return 1;
+        case TicketClass::appointment:
+            return 2;
+        case TicketClass::normal:
+            return 3;
+    }
+    return 3;
+}
+
+bool is_priority_class(TicketClass c) {
+    return c == TicketClass::green || c == TicketClass::vip;
+}
 
 bool window_may_serve(const Window& window, const Ticket& ticket) {
     if (!ticket.target_window.empty()) {

@@ -20,6 +20,11 @@ struct Choice {
 [[nodiscard]] std::optional<Choice> choose_next(const QueueState& state, const Window& window,
                                                 Millis now);
 
+// Class order under class_priority: green channel 0, VIP 1, appointment 2, normal 3.
+[[nodiscard]] int class_rank(TicketClass c);
+// Green channel and VIP: the "priority" side of counted_ratio.
+[[nodiscard]] bool is_priority_class(TicketClass c);
+
 // Whether `window` may call `ticket` at all (it serves the service; a ticket transferred to a
 // named window is only for that window).
 [[nodiscard]] bool window_may_serve(const Window& window, const Ticket& ticket);

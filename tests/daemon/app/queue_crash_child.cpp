@@ -48,7 +48,7 @@ json random_operation(std::mt19937_64& rng, const hk::queue::HallDefinition& hal
 }
 
 [[noreturn]] void die(const char* what) {
-    std::fprintf(stderr, "queue_crash_child: %s\n", what);
+    (void)std::fprintf(stderr, "queue_crash_child: %s\n", what);
     std::exit(2);
 }
 
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
         }
         if (answer.value("ok", false)) {
             std::printf("%s\n", json{{"at", now}, {"answer", answer}}.dump().c_str());
-            std::fflush(stdout);
+            (void)std::fflush(stdout);
         }
         now += kStep;
     }

@@ -26,12 +26,14 @@ struct Hall {
         now += kMinute;
         return called_number(engine, ok(engine.call_next(now, "officer", window)));
     }
-    const Ticket& ticket(const std::string& number) {
+    [[nodiscard]] const Ticket& ticket(const std::string& number) const {
         const auto* t = engine.state().find_by_number(number);
         REQUIRE(t != nullptr);
         return *t;
     }
-    const WindowStatus& window(const std::string& id) { return engine.state().windows.at(id); }
+    [[nodiscard]] const WindowStatus& window(const std::string& id) const {
+        return engine.state().windows.at(id);
+    }
 };
 
 }  // namespace
@@ -57,7 +59,7 @@ TEST_CASE("a service no staffed window serves cannot be ticketed") {
 
 TEST_CASE("a service outside its issuing hours cannot be ticketed") {
     Hall hall;
-    const auto evening = kMonday0800 + 10 * 60 * kMinute;  // 18:00
+    const auto evening = kMonday0800 + kMinute * 60 * 10;  // 18:00
     CHECK(refused(hall.engine.take(evening, "kiosk", {"SOC"})) == QueueErrc::service_closed);
 }
 
@@ -353,7 +355,7 @@ TEST_CASE("rollover closes tickets in every unfinished state and restarts number
     ok(hall.engine.call_specific(hall.now, "o", "w4", "A003", "r"));
     ok(hall.engine.start(hall.now, "o", "w4"));
 
-    const auto tomorrow = kMonday0800 + 24 * 60 * kMinute;
+    const auto tomorrow = kMonday0800 + kMinute * 60 * 24;
     const auto events = ok(hall.engine.rollover(tomorrow, "system"));
     REQUIRE(events.size() == 1);
     const auto& rolled = std::get<DayRolledOver>(events[0].body);
@@ -369,7 +371,7 @@ TEST_CASE("rollover closes tickets in every unfinished state and restarts number
 TEST_CASE("the first operation of a new day rolls the old day over first") {
     Hall hall;
     hall.take("RE");
-    const auto tomorrow = kMonday0800 + 24 * 60 * kMinute;
+    const auto tomorrow = kMonday0800 + kMinute * 60 * 24;
     const auto events = ok(hall.engine.take(tomorrow, "kiosk", {"RE"}));
     REQUIRE(events.size() == 2);
     CHECK(std::holds_alternative<DayRolledOver>(events[0].body));
@@ -430,7 +432,7 @@ TEST_CASE("estimated wait grows with the queue and shrinks with open windows") {
     hall.take("SOC");
     const auto two = hall.engine.estimated_wait_for_service("SOC");
     CHECK(empty == 0);
-    CHECK(two == 2 * 5 * kMinute);  // default 5 minutes each, one window (w3)
+    CHECK(two == kMinute * 5 * 2);  // default 5 minutes each, one window (w3)
     const auto* second = hall.engine.state().find_by_number("C002");
     CHECK(hall.engine.waiting_ahead(second->id) == 1);
     CHECK(hall.engine.estimated_wait(second->id) == 5 * kMinute);
@@ -444,7 +446,7 @@ TEST_CASE("an operation refused in a new hall day does not roll the day over") {
     const auto& state = hall.engine.state();
     const auto day = state.day;
     const auto applied = state.events_applied;
-    const auto tomorrow = kMonday0800 + 24 * 60 * kMinute;
+    const auto tomorrow = kMonday0800 + kMinute * 60 * 24;
 
     CHECK(refused(hall.engine.call_next(tomorrow, "o", "w2")) == QueueErrc::nothing_waiting);
     CHECK(refused(hall.engine.evaluate(tomorrow, "pad", "A001", 9, "")) == QueueErrc::bad_argument);

@@ -29,7 +29,7 @@ TEST_CASE("take answers the ticket, the tickets ahead and the estimated wait") {
     CHECK(answer["ok"] == true);
     CHECK(answer["ticket"] == "A002");
     CHECK(answer["waiting_ahead"] == 1);
-    CHECK(answer["estimated_wait_s"] == 300);
+    CHECK(answer["estimated_wait_s"] == 0);
     CHECK(s.engine.state().find_by_number("A002")->ticket_class == TicketClass::green);
 }
 

@@ -343,9 +343,18 @@ Problem check_lanes(const QueueState& state) {
         }
     }
     for (auto& [service, lanes] : expected) {
-        std::stable_sort(
-            lanes.by_slot.begin(), lanes.by_slot.end(),
-            [](const SlotEntry& a, const SlotEntry& b) { return a.slot_start < b.slot_start; });
+        // By slot; within a slot, the waiting list's order (which settles equal queue keys).
+        std::vector<std::pair<std::size_t, SlotEntry>> ranked;
+        ranked.reserve(lanes.by_slot.size());
+        for (const auto& entry : lanes.by_slot) {
+            ranked.emplace_back(ranked.size(), entry);
+        }
+        std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.second.slot_start, a.first) < std::tie(b.second.slot_start, b.first);
+        });
+        for (std::size_t i = 0; i < ranked.size(); ++i) {
+            lanes.by_slot[i] = ranked[i].second;
+        }
     }
     for (const auto& [service, lanes] : state.lanes) {
         const auto want = expected.find(service);
@@ -828,7 +837,7 @@ public:
         // The replayed state is the log's: while it matched the live state, it is also the state
         // before a refused operation (which logs nothing), so one comparison serves 7 and 8.
         const bool was_in_sync = in_sync_;
-        const auto log_difference = check_replay(after, replayed_);
+        auto log_difference = check_replay(after, replayed_);
         in_sync_ = !log_difference;
         check(Property::refusal, [&] {
             return check_refusal(result, operation.kind == Kind::rollover, applied_before, after,
@@ -974,6 +983,7 @@ private:
         // Ids repeat (a conflict), though seldom enough that most bookings are accepted.
         static const std::vector<std::string> kIds = [] {
             std::vector<std::string> ids;
+            ids.reserve(40);
             for (int i = 0; i < 40; ++i) {
                 ids.push_back(cat("ap", i));
             }
