@@ -10,6 +10,7 @@
 
 #include "daemon/app/exit_codes.hpp"
 #include "daemon/app/logging.hpp"
+#include "daemon/queue/reports.hpp"
 #include "daemon/store/migrations.hpp"
 #include "daemon/version.hpp"
 
@@ -20,6 +21,9 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxNoteBytes = 1000;  // a technician's note, not a document
 constexpr int kMaxEventsPerRequest = 500;
+constexpr std::size_t kMaxTicketNumberBytes = 16;  // "A001"; prefixes and widths are short
+// How often the loop checks the queue's alerts; thresholds are whole minutes.
+constexpr std::chrono::seconds kAlertCheckInterval{30};
 
 int exit_code_for(store::Errc code) {
     switch (code) {
@@ -78,6 +82,7 @@ std::int64_t now_ms() {
 Daemon::Daemon(config::Config config, CommandLine command_line)
     : signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
+      alerts_timer_(io_),
       workers_(io_, config.runtime.workers),
       config_(std::move(config)),
       command_line_(std::move(command_line)),
@@ -208,11 +213,21 @@ void Daemon::register_commands() {
         "queue", "Run one queue operation (docs/queue-replay.md), e.g. {\"op\":\"take\",...}",
         control::Server::SyncHandler(
             [this](const json& args) { return run_queue_operation(args); }));
+    control_->add_command(
+        "explain", "Why a ticket was called: strategy, rule and the tickets it beat",
+        control::Server::SyncHandler([this](const json& args) { return explain_ticket(args); }));
+    control_->add_command(
+        "stats", "Queue statistics of a day, whole or grouped (docs/statistics.md)",
+        control::Server::SyncHandler([this](const json& args) { return queue_statistics(args); }));
+    control_->add_command("alerts", "The queue's alerts now: long waits, long queues, idle windows",
+                          control::Server::SyncHandler(
+                              [this](const json&) -> control::Outcome { return list_alerts(); }));
 }
 
 control::Outcome Daemon::run_queue_operation(const json& args) {
     // NOLINTNEXTLINE(bugprone-unchecked-optional-access): engaged before commands exist
     auto answer = queue_->run(now_ms(), "hallctl", args);
+    check_alerts();  // an operation may start or clear an alert: log it now, not at the next tick
     if (answer.value("ok", false)) {
         return answer;
     }
@@ -238,12 +253,14 @@ json Daemon::queue_status() const {
                 {"windows_staffed", staffed},
                 {"tickets_today", state.tickets.size()},
                 {"waiting", waiting},
-                {"events_replayed", queue_->events_replayed()}};
+                {"events_replayed", queue_->events_replayed()},
+                {"alerts", queue::alerts_json(current_alerts(), state.hall.alerts)["alerts"]}};
 }
 
 int Daemon::run() {
     wait_for_signal();
     arm_watchdog();
+    arm_alert_check();
     const auto status_line =
         fmt::format("{} node {} in hall {}, ready", config::to_string(config_.node.role),
                     config_.node.id, config_.node.hall);
@@ -346,6 +363,7 @@ void Daemon::shutdown() {
     control_->stop();
     signals_.cancel();
     watchdog_timer_.cancel();
+    alerts_timer_.cancel();
     record_event("node.stopped", json{{"run", run_.id}});
     if (auto stopped = run_history().record_stop(run_.id, now_ms()); !stopped) {
         spdlog::error("could not record the clean stop: {}", stopped.error().message);
@@ -486,6 +504,94 @@ control::Outcome Daemon::list_events(const json& args) {
                             {"payload", json::parse(event.payload, nullptr, false)}});
     }
     return json{{"events", std::move(list)}};
+}
+
+// NOLINTBEGIN(bugprone-unchecked-optional-access): queue_ is engaged before commands exist
+control::Outcome Daemon::explain_ticket(const json& args) const {
+    const auto ticket = args.find("ticket");
+    if (ticket == args.end() || !ticket->is_string() ||
+        ticket->get_ref<const std::string&>().empty() ||
+        ticket->get_ref<const std::string&>().size() > kMaxTicketNumberBytes) {
+        return std::unexpected(
+            bad_args(fmt::format("'ticket' must be a ticket number of 1 to {} bytes, e.g. \"A001\"",
+                                 kMaxTicketNumberBytes)));
+    }
+    auto explained =
+        queue::explain_ticket(queue_->engine(), ticket->get_ref<const std::string&>(), now_ms());
+    if (!explained) {
+        return std::unexpected(control::CommandError{
+            std::string(queue::to_string(explained.error().code)), explained.error().message});
+    }
+    return std::move(*explained);
+}
+
+control::Outcome Daemon::queue_statistics(const json& args) const {
+    const auto& state = queue_->engine().state();
+    auto day = queue::hall_day(now_ms(), state.utc_offset_minutes, state.hall.rules.day_reset);
+    if (const auto it = args.find("day"); it != args.end()) {
+        const auto parsed =
+            it->is_string() ? queue::parse_day(it->get_ref<const std::string&>()) : std::nullopt;
+        if (!parsed) {
+            return std::unexpected(bad_args("'day' must be a date YYYY-MM-DD"));
+        }
+        day = *parsed;
+    }
+    auto by = queue::Grouping::day;
+    if (const auto it = args.find("by"); it != args.end()) {
+        const auto parsed = it->is_string()
+                                ? queue::parse_grouping(it->get_ref<const std::string&>())
+                                : std::nullopt;
+        if (!parsed) {
+            return std::unexpected(
+                bad_args("'by' must be one of day, hour, service, window, officer, channel"));
+        }
+        by = *parsed;
+    }
+    const auto& statistics = queue_->statistics();
+    const auto report = statistics.report(day, by);
+    if (!report) {
+        return std::unexpected(control::CommandError{
+            "not_kept",
+            fmt::format("statistics are kept for the last {} days, from {}; older days are in the "
+                        "event log",
+                        statistics.days_kept(),
+                        queue::format_day(statistics.first_day_kept().value_or(day)))});
+    }
+    return queue::statistics_json(*report);
+}
+
+json Daemon::list_alerts() const {
+    return queue::alerts_json(current_alerts(), queue_->engine().state().hall.alerts);
+}
+
+std::vector<queue::Alert> Daemon::current_alerts() const {
+    if (!queue_) {
+        return {};
+    }
+    const auto& state = queue_->engine().state();
+    return queue::evaluate_alerts(state, state.hall.alerts, now_ms(),
+                                  queue_->statistics().idle_since());
+}
+// NOLINTEND(bugprone-unchecked-optional-access)
+
+void Daemon::check_alerts() {
+    const auto changes = alert_monitor_.update(current_alerts());
+    for (const auto& alert : changes.started) {
+        spdlog::warn("alert: {}", queue::describe(alert));
+    }
+    for (const auto& alert : changes.cleared) {
+        spdlog::info("alert cleared: {} {}", queue::to_string(alert.kind), alert.subject);
+    }
+}
+
+void Daemon::arm_alert_check() {
+    check_alerts();
+    alerts_timer_.expires_after(kAlertCheckInterval);
+    alerts_timer_.async_wait([this](const boost::system::error_code& error) {
+        if (!error && !stopping_) {
+            arm_alert_check();
+        }
+    });
 }
 
 }  // namespace hk::app

@@ -26,6 +26,7 @@
 #include "daemon/app/worker_pool.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/control/server.hpp"
+#include "daemon/queue/alerts.hpp"
 #include "daemon/store/database.hpp"
 #include "daemon/store/event_log.hpp"
 #include "daemon/store/run_history.hpp"
@@ -77,6 +78,14 @@ private:
     [[nodiscard]] control::Outcome list_events(const nlohmann::json& args);
     [[nodiscard]] control::Outcome run_queue_operation(const nlohmann::json& args);
     [[nodiscard]] nlohmann::json queue_status() const;
+    [[nodiscard]] control::Outcome explain_ticket(const nlohmann::json& args) const;
+    [[nodiscard]] control::Outcome queue_statistics(const nlohmann::json& args) const;
+    [[nodiscard]] nlohmann::json list_alerts() const;
+    [[nodiscard]] std::vector<queue::Alert> current_alerts() const;
+    // Evaluates the alerts and logs each that started (warning) or cleared (info) since the
+    // last check; arm_alert_check() does so now and then every kAlertCheckInterval.
+    void check_alerts();
+    void arm_alert_check();
     // Appends one event in its own critical transaction; logs and returns false on failure.
     bool record_event(std::string_view type, const nlohmann::json& payload);
 
@@ -91,6 +100,7 @@ private:
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer watchdog_timer_;
+    boost::asio::steady_timer alerts_timer_;
     WorkerPool workers_;
     SystemdNotifier systemd_;
 
@@ -111,6 +121,7 @@ private:
     int schema_version_ = 0;
 
     std::optional<QueueService> queue_;
+    queue::AlertMonitor alert_monitor_;
 
     std::unique_ptr<control::Server> control_;
 };

@@ -34,6 +34,7 @@ store::Result<void> QueueService::reload() {
     // The hall definition is today's (from the config); the log supplies everything that
     // happened, including tickets of services that have since been removed.
     queue::QueueState state = queue::Engine(hall_, utc_offset_minutes_).state();
+    statistics_ = queue::Statistics(utc_offset_minutes_, hall_.rules.day_reset);
     std::int64_t after = 0;
     std::int64_t replayed = 0;
     while (true) {
@@ -55,6 +56,7 @@ store::Result<void> QueueService::reload() {
                                 event.seq, db_->path().string(), decoded.error())});
             }
             queue::apply(state, *decoded);
+            statistics_.add(*decoded);
             ++replayed;
         }
         if (batch->size() < static_cast<std::size_t>(kReplayBatch)) {
@@ -67,7 +69,7 @@ store::Result<void> QueueService::reload() {
 }
 
 store::Result<void> QueueService::persist(const queue::Events& events) {
-    auto transaction = db_->begin(store::Durability::critical);
+    auto transaction = db_->begin(durability_);
     if (!transaction) {
         return std::unexpected(transaction.error());
     }
@@ -98,6 +100,7 @@ nlohmann::json QueueService::run(std::int64_t now_ms, std::string_view actor,
              fmt::format("not recorded, nothing changed: {}{}", stored.error().message,
                          reloaded ? "" : "; reload failed: " + reloaded.error().message)}};
     }
+    statistics_.add(events);
     return answer;
 }
 

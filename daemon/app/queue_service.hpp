@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/queue/engine.hpp"
+#include "daemon/queue/statistics.hpp"
 #include "daemon/store/database.hpp"
 #include "daemon/store/event_log.hpp"
 
@@ -30,7 +31,13 @@ public:
     [[nodiscard]] nlohmann::json run(std::int64_t now_ms, std::string_view actor,
                                      const nlohmann::json& operation);
 
+    // How later operations are committed: critical (the default; what the daemon uses) or
+    // relaxed, for generated data and benchmarks that need no power-cut safety.
+    void set_durability(store::Durability durability) { durability_ = durability; }
+
     [[nodiscard]] const queue::Engine& engine() const { return engine_; }
+    // Fed every queue event replayed and committed (docs/statistics.md).
+    [[nodiscard]] const queue::Statistics& statistics() const { return statistics_; }
     [[nodiscard]] std::int64_t events_replayed() const { return events_replayed_; }
 
 private:
@@ -44,7 +51,9 @@ private:
     queue::HallDefinition hall_;
     int utc_offset_minutes_;
     queue::Engine engine_;
+    queue::Statistics statistics_;
     std::int64_t events_replayed_ = 0;
+    store::Durability durability_ = store::Durability::critical;
 };
 
 }  // namespace hk::app

@@ -1,6 +1,7 @@
 // The hall definition file: TOML text to a validated queue::HallDefinition (hall_file.hpp).
-// The rules are read first, then the services (collecting their codes and prefixes), then the
-// windows, whose references are checked against the services; every problem is collected.
+// The rules and the alert thresholds are read first, then the services (collecting their codes
+// and prefixes), then the windows, whose references are checked against the services; every
+// problem is collected.
 #include "daemon/config/hall_file.hpp"
 
 #include <algorithm>
@@ -30,6 +31,7 @@ namespace hk::config {
 namespace {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): the parsers' shared toolkit
+using queue::AlertThresholds;
 using queue::HallDefinition;
 using queue::MinuteOfDay;
 using queue::QueueRules;
@@ -396,6 +398,17 @@ constexpr std::array<KeySpec<QueueRules>, 7> kRuleKeys{{
      read_int<QueueRules, &QueueRules::appointment_late_minutes, 0, 240>},
 }};
 
+// Alert thresholds: minutes up to a day, queue lengths up to a day's largest quota.
+constexpr std::int64_t kMaxAlertMinutes = 1440;
+constexpr std::array<KeySpec<AlertThresholds>, 3> kAlertKeys{{
+    {"max_wait_minutes",
+     read_int<AlertThresholds, &AlertThresholds::max_wait_minutes, 0, kMaxAlertMinutes>},
+    {"max_queue_length",
+     read_int<AlertThresholds, &AlertThresholds::max_queue_length, 0, kMaxQuota>},
+    {"idle_window_minutes",
+     read_int<AlertThresholds, &AlertThresholds::idle_window_minutes, 0, kMaxAlertMinutes>},
+}};
+
 constexpr std::array<KeySpec<ServiceItem>, 10> kServiceKeys{{
     {"code", read_identifier<ServiceItem, &ServiceItem::code, kMaxCodeLength>, true},
     {"name_zh", read_text<ServiceItem, &ServiceItem::name_zh, kChineseNameRule>, true},
@@ -534,8 +547,9 @@ constexpr std::array<KeySpec<Window>, 6> kWindowKeys{{
     {"strategy", read_strategy},
 }};
 
-constexpr std::array<std::string_view, 3> kTopLevelNames{"rules", "services", "windows"};
+constexpr std::array<std::string_view, 4> kTopLevelNames{"rules", "alerts", "services", "windows"};
 constexpr auto kRuleKeyNames = names_of(kRuleKeys);
+constexpr auto kAlertKeyNames = names_of(kAlertKeys);
 
 // ---------------------------------------------------------------------------------------------
 // Cross-references: uniqueness across entries, and windows naming defined services.
@@ -700,12 +714,19 @@ std::string unknown_top_level_message(const toml::key& key) {
     if (std::ranges::find(kRuleKeyNames, key.str()) != kRuleKeyNames.end()) {
         return fmt::format("a rule outside [rules]; did you mean 'rules.{}'?", key.str());
     }
-    return "unknown key; a hall file has [rules], [[services]] and [[windows]]";
+    if (std::ranges::find(kAlertKeyNames, key.str()) != kAlertKeyNames.end()) {
+        return fmt::format("an alert threshold outside [alerts]; did you mean 'alerts.{}'?",
+                           key.str());
+    }
+    return "unknown key; a hall file has [rules], [alerts], [[services]] and [[windows]]";
 }
 
 void read_hall(const toml::table& root, HallDefinition& hall, Problems& problems) {
     if (const toml::node* rules = root.get("rules")) {
         read_table(*rules, "rules", "[rules]", kRuleKeys, hall.rules, problems);
+    }
+    if (const toml::node* alerts = root.get("alerts")) {
+        read_table(*alerts, "alerts", "[alerts]", kAlertKeys, hall.alerts, problems);
     }
     Catalogue catalogue;
     catalogue.checkable = read_entries(
@@ -744,6 +765,12 @@ no_show_abandon_after = 2        # and is dropped at its second no-show
 one_waiting_ticket_per_id = true # one waiting ticket per ID card and service
 appointment_early_minutes = 30   # appointments can check in from 30 minutes before the slot
 appointment_late_minutes = 15    # until 15 minutes after it ends
+
+# When hallkeeperd warns the hall (docs/statistics.md); 0 turns an alert off. The defaults.
+[alerts]
+max_wait_minutes = 30            # someone has waited over 30 minutes for one service
+max_queue_length = 30            # over 30 tickets wait for one service
+idle_window_minutes = 5          # a staffed window idle over 5 minutes while its tickets wait
 
 # ---------------------------------------------------------------------------------------------
 # Service items (事项). Every item has its own ticket prefix, so the number on a ticket tells

@@ -1,8 +1,9 @@
-// The hall definition file: the service items (事项), the windows (窗口) that serve them and the
-// hall's queue rules, as TOML (docs/hall-file.md). Parsed and validated like the daemon config:
-// every problem is collected, each with its position and dotted key path, and a hall that is
-// accepted satisfies every constraint the queue engine relies on (unique codes, prefixes and
-// window ids, references to defined services, well-formed and non-overlapping time ranges).
+// The hall definition file: the service items (事项), the windows (窗口) that serve them, the
+// hall's queue rules and its alert thresholds, as TOML (docs/hall-file.md). Parsed and validated
+// like the daemon config: every problem is collected, each with its position and dotted key path,
+// and a hall that is accepted satisfies every constraint the queue engine relies on (unique codes,
+// prefixes and window ids, references to defined services, well-formed and non-overlapping time
+// ranges).
 #pragma once
 
 #include <expected>

@@ -75,6 +75,33 @@ void queue_args(CLI::App& command, json& args) {
         ->required();
 }
 
+void explain_args(CLI::App& command, json& args) {
+    command
+        .add_option_function<std::string>(
+            "ticket", [&args](const std::string& ticket) { args["ticket"] = ticket; },
+            "Today's ticket number, e.g. A001")
+        ->required();
+}
+
+void stats_args(CLI::App& command, json& args) {
+    command
+        .add_option_function<std::string>(
+            "--day", [&args](const std::string& day) { args["day"] = day; },
+            "The hall day, YYYY-MM-DD (default: today)")
+        ->check(CLI::Validator(
+            [](const std::string& day) {
+                return day.size() == 10 && day[4] == '-' && day[7] == '-'
+                           ? std::string()
+                           : std::string("must be a date YYYY-MM-DD");
+            },
+            "YYYY-MM-DD"));
+    command
+        .add_option_function<std::string>(
+            "--by", [&args](const std::string& by) { args["by"] = by; },
+            "Group by day (default), hour, service, window, officer or channel")
+        ->check(CLI::IsMember({"day", "hour", "service", "window", "officer", "channel"}));
+}
+
 // A queue answer: the fields that matter on one line, "key value" pairs.
 std::string render_queue(const json& result) {
     std::string out;
@@ -91,7 +118,7 @@ std::string render_queue(const json& result) {
 }  // namespace
 
 std::span<const CommandSpec> command_specs() {
-    static const std::array<CommandSpec, 5> kSpecs = {{
+    static const std::array<CommandSpec, 8> kSpecs = {{
         {"status",
          "Show the daemon's version, node, uptime and store",
          "status",
@@ -102,6 +129,11 @@ std::span<const CommandSpec> command_specs() {
          note_args},
         {"events", "List the node's event log", "events", render_events, events_args},
         {"queue", "Run one queue operation on the live hall", "queue", render_queue, queue_args},
+        {"explain", "Show why a ticket was called: strategy, rule, tickets it beat", "explain",
+         render_explain, explain_args},
+        {"stats", "Show a day's queue statistics, whole or grouped", "stats", render_stats,
+         stats_args},
+        {"alerts", "List the queue's current alerts", "alerts", render_alerts, {}},
     }};
     return kSpecs;
 }

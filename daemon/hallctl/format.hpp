@@ -35,4 +35,21 @@ namespace hk::hallctl {
 // The result of the daemon's "events" command: one "seq  time  type  payload" line per event.
 [[nodiscard]] std::string render_events(const nlohmann::json& result);
 
+// Milliseconds since the Unix epoch as "YYYY-MM-DD HH:MM:SS" in the hall's time, at
+// `utc_offset_minutes` east of UTC (not the time zone of the machine hallctl runs on).
+[[nodiscard]] std::string format_hall_time(std::int64_t unix_ms, int utc_offset_minutes);
+
+// "4:05" (minutes:seconds) or "1:02:03" for an hour or more, rounded down to the second.
+[[nodiscard]] std::string format_minutes(std::uint64_t milliseconds);
+
+// The result of the daemon's "explain" command: the ticket, its times and each call of it with
+// the strategy, rule and tickets beaten, or the officer's reason.
+[[nodiscard]] std::string render_explain(const nlohmann::json& result);
+
+// The result of the daemon's "stats" command: a table, one row per group and a total.
+[[nodiscard]] std::string render_stats(const nlohmann::json& result);
+
+// The result of the daemon's "alerts" command: one line per alert, then the thresholds.
+[[nodiscard]] std::string render_alerts(const nlohmann::json& result);
+
 }  // namespace hk::hallctl

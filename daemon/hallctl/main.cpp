@@ -43,6 +43,14 @@ CLI::App* add_replay(CLI::App& app, hk::hallctl::ReplayOptions& replay) {
         ->capture_default_str();
     command->add_option("--utc-offset", replay.utc_offset, "The hall's offset from UTC, +HH:MM")
         ->capture_default_str();
+    auto* stats =
+        command->add_flag("--stats", replay.stats,
+                          "After the answers, print each day's statistics (as hallctl stats)");
+    command
+        ->add_option("--by", replay.stats_by,
+                     "Group the statistics by day, hour, service, window, officer or channel")
+        ->capture_default_str()
+        ->needs(stats);
     command->fallthrough();
     return command;
 }

@@ -20,6 +20,7 @@
 #include "daemon/hallctl/format.hpp"
 #include "daemon/queue/engine.hpp"
 #include "daemon/queue/operations.hpp"
+#include "daemon/queue/reports.hpp"
 
 namespace hk::hallctl {
 namespace {
@@ -148,7 +149,8 @@ public:
         : engine_(hall, clock.utc_offset_minutes),
           now_(clock.start),
           offset_(clock.utc_offset_minutes),
-          latest_(*parse_local_time("9999-12-31T23:59", clock.utc_offset_minutes)) {}
+          latest_(*parse_local_time("9999-12-31T23:59", clock.utc_offset_minutes)),
+          statistics_(clock.utc_offset_minutes, hall.rules.day_reset) {}
 
     // The answer to one script line, with its line number and the clock after it.
     json answer(std::size_t line_number, std::string_view line) {
@@ -159,6 +161,21 @@ public:
         return stamped(
             bad_request(fmt::format("line is longer than {} bytes", kMaxScriptLineBytes)),
             line_number);
+    }
+
+    // The statistics of every day that had tickets, or else of the clock's day, one line each.
+    void write_statistics(queue::Grouping by, std::ostream& out) const {
+        auto days = statistics_.days();
+        if (days.empty()) {
+            days.push_back(queue::hall_day(now_, offset_, engine_.state().hall.rules.day_reset));
+        }
+        for (const auto day : days) {
+            if (const auto report = statistics_.report(day, by)) {
+                out << queue::statistics_json(*report).dump(-1, ' ', false,
+                                                            json::error_handler_t::replace)
+                    << '\n';
+            }
+        }
     }
 
 private:
@@ -181,7 +198,9 @@ private:
             return advance_clock(operation);
         }
         events_.clear();  // replay keeps no log; the answer says what happened
-        return queue::run_operation(engine_, now_, kReplayActor, operation, events_);
+        auto answer = queue::run_operation(engine_, now_, kReplayActor, operation, events_);
+        statistics_.add(events_);
+        return answer;
     }
 
     // Applies the line's "at" field, if any. Returns the refusal when it cannot.
@@ -284,6 +303,7 @@ private:
     Millis now_;
     int offset_;
     Millis latest_;
+    queue::Statistics statistics_;
 };
 
 // Opens the script named on the command line; "-" is standard input.
@@ -337,13 +357,22 @@ int run_replay_checked(const ReplayOptions& options, std::istream& stdin_stream,
         }
         loaded = std::move(*hall);
     }
+    std::optional<queue::Grouping> statistics;
+    if (options.stats) {
+        statistics = queue::parse_grouping(options.stats_by);
+        if (!statistics) {
+            err << "hallctl: --by must be day, hour, service, window, officer or channel, got \""
+                << printable(options.stats_by) << "\"\n";
+            return kExitUsage;
+        }
+    }
     std::ifstream file;
     auto* script = open_script(options.script, stdin_stream, file, err);
     if (script == nullptr) {
         return kExitNoInput;
     }
-    static_cast<void>(
-        replay(loaded ? *loaded : config::demo_hall(), ReplayClock{*start, *offset}, *script, out));
+    static_cast<void>(replay(loaded ? *loaded : config::demo_hall(), ReplayClock{*start, *offset},
+                             *script, out, statistics));
     out.flush();
     if (!out) {
         err << "hallctl: cannot write the answers\n";
@@ -402,7 +431,8 @@ std::string format_local_time(Millis at, int utc_offset_minutes) {
 }
 
 ReplaySummary replay(const queue::HallDefinition& hall, const ReplayClock& clock,
-                     std::istream& script, std::ostream& out) {
+                     std::istream& script, std::ostream& out,
+                     std::optional<queue::Grouping> statistics) {
     Replayer replayer(hall, clock);
     ReplaySummary summary;
     auto* buffer = script.rdbuf();
@@ -428,8 +458,11 @@ ReplaySummary replay(const queue::HallDefinition& hall, const ReplayClock& clock
             out.flush();
         }
         if (!out) {
-            break;
+            return summary;
         }
+    }
+    if (statistics) {
+        replayer.write_statistics(*statistics, out);
     }
     return summary;
 }

@@ -23,6 +23,7 @@
 
 #include "daemon/queue/hall.hpp"
 #include "daemon/queue/state.hpp"
+#include "daemon/queue/statistics.hpp"
 
 namespace hk::hallctl {
 
@@ -33,7 +34,7 @@ inline constexpr int kExitIoError = 74;   // EX_IOERR: the answers could not be 
 inline constexpr int kExitConfig = 78;    // EX_CONFIG: the hall file is invalid
 
 // A script line longer than this is answered bad_request without being parsed.
-inline constexpr std::size_t kMaxScriptLineBytes = 64 * 1024;
+inline constexpr std::size_t kMaxScriptLineBytes = std::size_t{64} * 1024;
 // advance_clock moves at most one week per line.
 inline constexpr int kMaxAdvanceMinutes = 7 * 24 * 60;
 
@@ -64,8 +65,12 @@ struct ReplaySummary {
 
 // Runs the script on a fresh engine for `hall`: one compact JSON answer per non-blank line on
 // `out`, in order. Never throws for anything in the script; stops early only if `out` fails.
+// With `statistics`, it then writes the statistics of each hall day that had tickets (or, if
+// none had, of the day the clock ended in), grouped so, one line each in the format of the
+// daemon's "stats" answer.
 ReplaySummary replay(const queue::HallDefinition& hall, const ReplayClock& clock,
-                     std::istream& script, std::ostream& out);
+                     std::istream& script, std::ostream& out,
+                     std::optional<queue::Grouping> statistics = std::nullopt);
 
 // The command line of `hallctl replay`.
 struct ReplayOptions {
@@ -73,6 +78,8 @@ struct ReplayOptions {
     std::string script;                           // a file, or "-" for `stdin`
     std::string start{kDefaultReplayStart};
     std::string utc_offset{kDefaultUtcOffset};
+    bool stats = false;           // print the days' statistics after the answers
+    std::string stats_by{"day"};  // their grouping (queue::parse_grouping)
 };
 
 // The whole command: checks the options, loads the hall, opens the script and replays it.

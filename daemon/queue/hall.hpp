@@ -88,10 +88,19 @@ struct QueueRules {
     friend bool operator==(const QueueRules&, const QueueRules&) = default;
 };
 
+// When the hall's alerts fire (docs/statistics.md); 0 turns an alert off.
+struct AlertThresholds {
+    int max_wait_minutes = 30;    // a service's longest-waiting ticket has waited longer
+    int max_queue_length = 30;    // more tickets than this wait for one service
+    int idle_window_minutes = 5;  // a staffed window idle longer while a ticket it may call waits
+    friend bool operator==(const AlertThresholds&, const AlertThresholds&) = default;
+};
+
 struct HallDefinition {
     std::vector<ServiceItem> services;
     std::vector<Window> windows;
     QueueRules rules;
+    AlertThresholds alerts;
 
     [[nodiscard]] const ServiceItem* find_service(std::string_view code) const;
     [[nodiscard]] const Window* find_window(std::string_view id) const;

@@ -6,8 +6,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "daemon/queue/event_codec.hpp"
+#include "daemon/queue/reports.hpp"
 
 namespace hk::queue {
 namespace {
@@ -256,6 +258,27 @@ void describe(const Engine& engine, const Events& events, json& answer) {
     }
 }
 
+// `explain` asks rather than changes: it answers from the state and emits no events.
+json explain(const Engine& engine, Millis now, Fields& fields, json answer) {
+    const auto number = fields.text("number");
+    if (const auto& error = fields.error(); error.has_value()) {
+        answer["ok"] = false;
+        answer["error"] = "bad_request";
+        answer["message"] = *error;
+        return answer;
+    }
+    auto explained = explain_ticket(engine, number, now);
+    if (!explained) {
+        answer["ok"] = false;
+        answer["error"] = to_string(explained.error().code);
+        answer["message"] = explained.error().message;
+        return answer;
+    }
+    answer.update(*explained);
+    answer["ok"] = true;
+    return answer;
+}
+
 }  // namespace
 
 json run_operation(Engine& engine, Millis now, std::string_view actor, const json& operation,
@@ -267,6 +290,9 @@ json run_operation(Engine& engine, Millis now, std::string_view actor, const jso
     Fields fields(operation);
     const auto name = fields.text("op");
     answer["op"] = name;
+    if (name == "explain") {
+        return explain(engine, now, fields, std::move(answer));
+    }
     const auto& table = handlers();
     const auto handler = std::find_if(table.begin(), table.end(),
                                       [&](const auto& entry) { return entry.first == name; });

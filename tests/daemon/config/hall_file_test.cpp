@@ -27,6 +27,7 @@ namespace {
 
 using hk::test::TempDir;
 using hk::test::write_file;
+using queue::AlertThresholds;
 using queue::HallDefinition;
 using queue::QueueRules;
 using queue::ServiceItem;
@@ -142,6 +143,11 @@ one_waiting_ticket_per_id = false
 appointment_early_minutes = 45
 appointment_late_minutes = 20
 
+[alerts]
+max_wait_minutes = 45
+max_queue_length = 0
+idle_window_minutes = 10
+
 [[services]]
 code = "RE"
 name_zh = "不动产登记"
@@ -223,6 +229,12 @@ strategy = { kind = "appointment_slot", early_minutes = 0 }
                 .appointment_early_minutes = 45,
                 .appointment_late_minutes = 20,
             },
+        .alerts =
+            AlertThresholds{
+                .max_wait_minutes = 45,
+                .max_queue_length = 0,
+                .idle_window_minutes = 10,
+            },
     };
     CHECK(hall == expected);
 }
@@ -256,6 +268,22 @@ TEST_CASE("a hall file without [rules] gets the default queue rules") {
     CHECK(hall.rules.one_waiting_ticket_per_id);
     CHECK(hall.rules.appointment_early_minutes == 30);
     CHECK(hall.rules.appointment_late_minutes == 15);
+}
+
+TEST_CASE("a hall file without [alerts] gets the default alert thresholds") {
+    const HallDefinition hall = parsed_hall(kService + std::string(kWindow));
+    CHECK(hall.alerts == AlertThresholds{});
+    CHECK(hall.alerts.max_wait_minutes == 30);
+    CHECK(hall.alerts.max_queue_length == 30);
+    CHECK(hall.alerts.idle_window_minutes == 5);
+}
+
+TEST_CASE("an [alerts] table may set some thresholds and leave the others at their default") {
+    const HallDefinition hall =
+        parsed_hall("[alerts]\nmax_queue_length = 12\n" + kService + std::string(kWindow));
+    CHECK(hall.alerts == AlertThresholds{.max_wait_minutes = 30,
+                                         .max_queue_length = 12,
+                                         .idle_window_minutes = 5});
 }
 
 TEST_CASE("a strategy naming only its kind keeps the default ratio and early margin") {
@@ -385,7 +413,43 @@ TEST_CASE("an unrelated top-level key lists what a hall file has") {
     const ConfigError error =
         only_hall_error_of("hall_name = \"x\"\n" + kService + std::string(kWindow));
     check_error(error, 1, 1, "hall_name",
-                "unknown key; a hall file has [rules], [[services]] and [[windows]]");
+                "unknown key; a hall file has [rules], [alerts], [[services]] and [[windows]]");
+}
+
+TEST_CASE("an alert threshold written outside [alerts] is pointed at its place") {
+    const ConfigError error =
+        only_hall_error_of("idle_window_minutes = 5\n" + kService + std::string(kWindow));
+    check_error(error, 1, 1, "idle_window_minutes",
+                "an alert threshold outside [alerts]; did you mean 'alerts.idle_window_minutes'?");
+}
+
+TEST_CASE("a misspelt [alerts] table suggests the right one") {
+    const ConfigError error =
+        only_hall_error_of("[alert]\nmax_wait_minutes = 5\n" + kService + std::string(kWindow));
+    check_error(error, 1, 2, "alert", "unknown key; did you mean 'alerts'?");
+}
+
+TEST_CASE("an unknown key in [alerts] suggests the threshold meant") {
+    const ConfigError error =
+        only_hall_error_of("[alerts]\nmax_wait_minute = 5\n" + kService + std::string(kWindow));
+    check_error(error, 2, 1, "alerts.max_wait_minute",
+                "unknown key; did you mean 'max_wait_minutes'?");
+}
+
+TEST_CASE("an unknown key in [alerts] far from every threshold lists them") {
+    const ConfigError error =
+        only_hall_error_of("[alerts]\nsms = true\n" + kService + std::string(kWindow));
+    check_error(error, 2, 1, "alerts.sms",
+                "unknown key; [alerts] has max_wait_minutes, max_queue_length, "
+                "idle_window_minutes");
+}
+
+TEST_CASE("alerts must be a table and its thresholds integers") {
+    check_error(only_hall_error_of("alerts = 5\n" + kService + std::string(kWindow)), 1, 10,
+                "alerts", "expected a table, got an integer");
+    check_error(only_hall_error_of("[alerts]\nmax_queue_length = \"20\"\n" + kService +
+                                   std::string(kWindow)),
+                2, 20, "alerts.max_queue_length", "expected an integer, got a string");
 }
 
 TEST_CASE("each missing required key of a service is reported at the service's header") {
@@ -489,6 +553,33 @@ TEST_CASE("every integer rule accepts its bounds and rejects the values just out
                     expected + ", got " + std::to_string(min - 1));
         check_error(only_hall_error_of(hall_with_rules(line(max + 1))), 2,
                     static_cast<std::uint32_t>(key.size() + 4), "rules." + std::string(key),
+                    expected + ", got " + std::to_string(max + 1));
+    }
+}
+
+TEST_CASE("every alert threshold accepts its bounds and rejects the values just outside") {
+    struct Bound {
+        std::string_view key;
+        int max;
+    };
+    const std::array<Bound, 3> bounds{{
+        {"max_wait_minutes", 1440},
+        {"max_queue_length", 100000},
+        {"idle_window_minutes", 1440},
+    }};
+    for (const auto& [key, max] : bounds) {
+        INFO(key);
+        const auto hall = [&](int value) {
+            return "[alerts]\n" + std::string(key) + " = " + std::to_string(value) + "\n" +
+                   kService + std::string(kWindow);
+        };
+        CHECK(parse_hall(hall(0), "test.toml").has_value());
+        CHECK(parse_hall(hall(max), "test.toml").has_value());
+        const std::string expected = "expected an integer from 0 to " + std::to_string(max);
+        const auto column = static_cast<std::uint32_t>(key.size() + 4);
+        check_error(only_hall_error_of(hall(-1)), 2, column, "alerts." + std::string(key),
+                    expected + ", got -1");
+        check_error(only_hall_error_of(hall(max + 1)), 2, column, "alerts." + std::string(key),
                     expected + ", got " + std::to_string(max + 1));
     }
 }
@@ -974,6 +1065,10 @@ TEST_CASE("the shipped demo hall file and the embedded demo hall define the same
         FAIL("unexpected errors:\n" << test::describe(loaded.error()));
     }
     CHECK(*loaded == demo_hall());
+}
+
+TEST_CASE("the demo hall writes out the default alert thresholds") {
+    CHECK(demo_hall().alerts == AlertThresholds{});
 }
 
 TEST_CASE("the embedded demo hall is parsed once") {

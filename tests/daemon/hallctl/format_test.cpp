@@ -157,3 +157,185 @@ TEST_CASE("render_note names the event the note became") {
     CHECK(hk::hallctl::render_note(nlohmann::json{{"seq", 42}}) == "note recorded as event 42\n");
     CHECK(hk::hallctl::render_note(nlohmann::json::array()) == "note recorded\n");
 }
+
+// ---------------------------------------------------------------------------------------------
+// explain, stats and alerts.
+
+namespace {
+
+// 2026-01-05 08:30 in China (+08:00).
+constexpr std::int64_t kMonday0830 = 1'767'573'000'000;
+constexpr std::int64_t kMinuteMs = 60'000;
+
+json called_ticket() {
+    return json{{"ticket", "A001"},
+                {"service", "SOC"},
+                {"class", "normal"},
+                {"channel", "idcard"},
+                {"state", "serving"},
+                {"window", "5"},
+                {"issued_at_ms", kMonday0830},
+                {"called_at_ms", kMonday0830 + 13 * kMinuteMs},
+                {"serving_at_ms", kMonday0830 + 14 * kMinuteMs},
+                {"recalls", 0},
+                {"no_shows", 1},
+                {"utc_offset_minutes", 480},
+                {"calls",
+                 {{{"at_ms", kMonday0830 + 10 * kMinuteMs},
+                   {"window", "2"},
+                   {"actor", "window:2/officer:1002"},
+                   {"specific", false},
+                   {"strategy", "counted_ratio"},
+                   {"rule", "按比例 (ratio 2:1)"},
+                   {"beaten", {"A002", "B001"}}},
+                  {{"at_ms", kMonday0830 + 13 * kMinuteMs},
+                   {"window", "5"},
+                   {"actor", "hallctl"},
+                   {"specific", true},
+                   {"reason", "老人行动不便"},
+                   {"rule", "选呼 (called by number, with a reason)"}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("hall times are shown at the hall's offset, not the machine's time zone") {
+    CHECK(format_hall_time(kMonday0830, 480) == "2026-01-05 08:30:00");
+    CHECK(format_hall_time(kMonday0830 + 59'999, 480) == "2026-01-05 08:30:59");
+    CHECK(format_hall_time(0, -300) == "1969-12-31 19:00:00");
+}
+
+TEST_CASE("statistics times are minutes and seconds, with hours when they reach one") {
+    CHECK(format_minutes(0) == "0:00");
+    CHECK(format_minutes(65'999) == "1:05");
+    CHECK(format_minutes(3'599'999) == "59:59");
+    CHECK(format_minutes(3'600'000) == "1:00:00");
+    CHECK(format_minutes(3'723'000) == "1:02:03");
+}
+
+TEST_CASE("explain shows the ticket, its times and every call with why it was made") {
+    CHECK(render_explain(called_ticket()) ==
+          "ticket     A001\n"
+          "service    SOC\n"
+          "class      normal\n"
+          "channel    idcard\n"
+          "state      serving, window 5\n"
+          "issued     2026-01-05 08:30:00\n"
+          "called     2026-01-05 08:43:00\n"
+          "serving    2026-01-05 08:44:00\n"
+          "no-shows   1\n"
+          "calls      2\n"
+          "  1  2026-01-05 08:40:00  window 2  strategy counted_ratio\n"
+          "     rule   按比例 (ratio 2:1)\n"
+          "     beat   A002, B001\n"
+          "     by     window:2/officer:1002\n"
+          "  2  2026-01-05 08:43:00  window 5  chosen by the officer (选呼/回呼)\n"
+          "     reason 老人行动不便\n"
+          "     rule   选呼 (called by number, with a reason)\n"
+          "     by     hallctl\n");
+}
+
+TEST_CASE("explain says so when a ticket has not been called, and how many are ahead") {
+    const json waiting{{"ticket", "A003"},
+                       {"service", "SOC"},
+                       {"class", "green"},
+                       {"channel", "walkin"},
+                       {"state", "waiting"},
+                       {"waiting_ahead", 1},
+                       {"issued_at_ms", kMonday0830},
+                       {"utc_offset_minutes", 480},
+                       {"recalls", 0},
+                       {"no_shows", 0},
+                       {"calls", json::array()}};
+    CHECK(render_explain(waiting) ==
+          "ticket     A003\n"
+          "service    SOC\n"
+          "class      green\n"
+          "channel    walkin\n"
+          "state      waiting\n"
+          "ahead      1 ticket\n"
+          "issued     2026-01-05 08:30:00\n"
+          "calls      none: not called yet (尚未叫号)\n");
+}
+
+TEST_CASE("a call that beat nobody says so") {
+    auto ticket = called_ticket();
+    ticket["calls"][0]["beaten"] = json::array();
+    CHECK_THAT(render_explain(ticket),
+               Catch::Contains("     beat   nobody: no other ticket was eligible\n"));
+}
+
+TEST_CASE("a malformed explain answer is rendered with question marks, escapes neutralised") {
+    CHECK(render_explain(json::object()) ==
+          "ticket     ?\nservice    ?\nclass      ?\nchannel    ?\nstate      ?\ncalls      ?\n");
+    auto ticket = called_ticket();
+    ticket["calls"][1]["reason"] = "evil\x1b[2J";
+    ticket["calls"][0]["beaten"] = {7};
+    ticket["calls"][0]["at_ms"] = "soon";
+    const auto text = render_explain(ticket);
+    CHECK_THAT(text, Catch::Contains("     reason evil?[2J\n"));
+    CHECK_THAT(text, Catch::Contains("     beat   ?\n"));
+    CHECK_THAT(text, Catch::Contains("  1  ?  window 2"));
+}
+
+TEST_CASE("statistics are a table with a row per group and the total") {
+    const json report = json::parse(R"({"day":"2026-01-05","by":"window","total":{
+        "issued":12,"served":9,"no_shows":1,"abandoned":1,"closed":0,"open":1,
+        "wait_ms":{"count":11,"mean":245000,"median":180000,"p90":722000,"max":3725000},
+        "service_ms":{"count":9,"mean":600000,"median":540000,"p90":900000,"max":1200000},
+        "evaluations":{"count":5,"scores":[1,0,0,2,2],"satisfaction":0.8}},
+      "groups":[{"key":"2","issued":9,"served":9,"no_shows":0,"abandoned":0,"closed":0,"open":0,
+        "wait_ms":{"count":9,"mean":245000,"median":180000,"p90":722000,"max":3725000},
+        "service_ms":{"count":9,"mean":600000,"median":540000,"p90":900000,"max":1200000},
+        "evaluations":{"count":5,"scores":[1,0,0,2,2],"satisfaction":0.8}},
+        {"key":null,"issued":3,"served":0,"no_shows":1,"abandoned":1,"closed":0,"open":1,
+        "wait_ms":{"count":0,"mean":null,"median":null,"p90":null,"max":null},
+        "service_ms":{"count":0,"mean":null,"median":null,"p90":null,"max":null},
+        "evaluations":{"count":0,"scores":[0,0,0,0,0],"satisfaction":null}}]})");
+    CHECK(render_stats(report) ==
+          "2026-01-05, by window; times in minutes:seconds\n"
+          "        tickets                                      wait                      "
+          "    service time                 evaluations\n"
+          "window  issued  served  no-show  left  closed  open  mean  median    p90     "
+          " max   mean  median    p90    max  rated  1  2  3  4  5  4-5\n"
+          "2            9       9        0     0       0     0  4:05    3:00  12:02 "
+          " 1:02:05  10:00    9:00  15:00  20:00      5  1  0  0  2  2  80%\n"
+          "(none)       3       0        1     1       0     1     -       -      -       "
+          " -      -       -      -      -      0  0  0  0  0  0    -\n"
+          "total       12       9        1     1       0     1  4:05    3:00  12:02 "
+          " 1:02:05  10:00    9:00  15:00  20:00      5  1  0  0  2  2  80%\n");
+}
+
+TEST_CASE("statistics of a whole day are one total row") {
+    const auto text = render_stats(json{{"day", "2026-01-05"}, {"by", "day"}, {"total", {}}});
+    CHECK_THAT(text, Catch::StartsWith("2026-01-05, whole day; times in minutes:seconds\n"));
+    CHECK_THAT(text, Catch::Contains("\nday    issued"));
+    CHECK_THAT(text,
+               Catch::EndsWith("\ntotal       ?       ?        ?     ?       ?     ?     -       -"
+                               "    -    -     -       -    -    -      ?  ?  ?  ?  ?  ?    -\n"));
+}
+
+TEST_CASE("alerts are listed one a line with their thresholds") {
+    const json answer{
+        {"alerts",
+         {{{"kind", "max_wait"}, {"subject", "SOC"}, {"message", "SOC 最久等候 (SOC: waited)"}},
+          {{"kind", "idle_window"}, {"subject", "2"}, {"message", "2号窗口空闲 (window 2 idle)"}}}},
+        {"thresholds",
+         {{"max_wait_minutes", 30}, {"max_queue_length", 0}, {"idle_window_minutes", 5}}}};
+    CHECK(render_alerts(answer) ==
+          "max_wait      SOC 最久等候 (SOC: waited)\n"
+          "idle_window   2号窗口空闲 (window 2 idle)\n"
+          "limits: wait 30 min, queue length off, idle window 5 min\n");
+}
+
+TEST_CASE("no alerts is said in words") {
+    CHECK(render_alerts(json{{"alerts", json::array()}}) == "no alerts\n");
+    CHECK(render_alerts(json::array()) == "no alerts\n");
+}
+
+TEST_CASE("the status counts the queue's alerts when the daemon sends them") {
+    auto status = full_status();
+    status["queue"] = {{"alerts", json::array()}};
+    CHECK_THAT(render_status(status), Catch::EndsWith("alerts     none\n"));
+    status["queue"]["alerts"] = {json::object(), json::object()};
+    CHECK_THAT(render_status(status), Catch::EndsWith("alerts     2 (hallctl alerts)\n"));
+}

@@ -147,7 +147,7 @@ TEST_CASE("a morning at the demo hall, answered line by line") {
                                         {"service", "SOC"},
                                         {"waiting_ahead", 0},
                                         {"estimated_wait_s", 0}});
-    // One ahead, five minutes per ticket, windows 1 and 2 serve SOC.
+    // One ahead, but windows 1 and 2 serve SOC and both are free.
     CHECK(answer_to(answers, 7) == json{{"line", 7},
                                         {"at", "2026-01-05T08:31"},
                                         {"ok", true},
@@ -155,7 +155,7 @@ TEST_CASE("a morning at the demo hall, answered line by line") {
                                         {"ticket", "A002"},
                                         {"service", "SOC"},
                                         {"waiting_ahead", 1},
-                                        {"estimated_wait_s", 150}});
+                                        {"estimated_wait_s", 0}});
     CHECK(answer_to(answers, 9).at("error") == "duplicate_ticket");
     CHECK(answer_to(answers, 13).at("ticket") == "D003");
     CHECK(answer_to(answers, 15).at("ticket") == "C001");
@@ -212,7 +212,7 @@ TEST_CASE("a morning at the demo hall, answered line by line") {
                                          {"ticket", "C002"},
                                          {"service", "RE"},
                                          {"waiting_ahead", 1},
-                                         {"estimated_wait_s", 300}});
+                                         {"estimated_wait_s", 480}});
     CHECK(without_rule(answer_to(answers, 28)) == json{{"line", 28},
                                                        {"at", "2026-01-05T08:50"},
                                                        {"ok", true},
@@ -541,4 +541,146 @@ TEST_CASE("the hallctl binary replays without a daemon") {
     const auto empty = hk::test::run_command({HK_HALLCTL_PATH, "replay", "--script", "-"});
     CHECK(empty.exit_code == hk::hallctl::kExitOk);
     CHECK(empty.out.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// explain and --stats.
+
+TEST_CASE("explain in a script says why a ticket was called, or that it was not yet") {
+    const auto answers = replay_answers(R"({"op":"login","window":"2","officer":"1002"}
+{"at":"08:30","op":"take","service":"SOC"}
+{"at":"08:31","op":"take","service":"SOC","class":"green"}
+{"op":"explain","number":"A001"}
+{"at":"08:40","op":"call_next","window":"2"}
+{"op":"explain","number":"A001"}
+{"op":"login","window":"5","officer":"1005"}
+{"op":"call_specific","window":"5","number":"A002","reason":"老人行动不便"}
+{"op":"explain","number":"A002"}
+{"op":"explain","number":"Z001"}
+{"op":"explain"}
+{"op":"advance_clock","to":"00:05"}
+{"op":"explain","number":"A001"}
+)");
+    const auto issued = *hk::hallctl::parse_local_time("2026-01-05T08:30", kChinaOffset);
+    CHECK(answer_to(answers, 4) == json{{"line", 4},
+                                        {"at", "2026-01-05T08:31"},
+                                        {"ok", true},
+                                        {"op", "explain"},
+                                        {"ticket", "A001"},
+                                        {"service", "SOC"},
+                                        {"class", "normal"},
+                                        {"channel", "walkin"},
+                                        {"state", "waiting"},
+                                        {"waiting_ahead", 0},
+                                        {"recalls", 0},
+                                        {"no_shows", 0},
+                                        {"issued_at_ms", issued},
+                                        {"utc_offset_minutes", kChinaOffset},
+                                        {"calls", json::array()}});
+    const auto called = answer_to(answers, 6);
+    CHECK(called.at("state") == "called");
+    CHECK(called.at("window") == "2");
+    CHECK(called.at("called_at_ms") == issued + std::int64_t{10} * 60'000);
+    REQUIRE(called.at("calls").size() == 1);
+    CHECK(without_rule(called.at("calls")[0]) == json{{"at_ms", issued + std::int64_t{10} * 60'000},
+                                                      {"window", "2"},
+                                                      {"actor", "replay"},
+                                                      {"specific", false},
+                                                      {"strategy", "counted_ratio"},
+                                                      {"beaten", {"A002"}}});
+    // A call the officer chose gives the reason, not a strategy.
+    const auto chosen = answer_to(answers, 9).at("calls").at(0);
+    CHECK(chosen.at("specific") == true);
+    CHECK(chosen.at("reason") == "老人行动不便");
+    CHECK_FALSE(chosen.contains("strategy"));
+    CHECK_FALSE(chosen.contains("beaten"));
+    CHECK(answer_to(answers, 10).at("error") == "unknown_ticket");
+    CHECK(answer_to(answers, 10).at("message") == "no ticket Z001 today");
+    CHECK(answer_to(answers, 11).at("error") == "bad_request");
+    CHECK(answer_to(answers, 11).at("message") == "'number' is required");
+    // After midnight yesterday's A001 is no longer today's, even before anything rolls over.
+    CHECK(answer_to(answers, 13).at("error") == "unknown_ticket");
+}
+
+TEST_CASE("with statistics, replay ends with each day's statistics") {
+    std::istringstream in(kMorning);
+    std::ostringstream out;
+    const auto summary = hk::hallctl::replay(hk::config::demo_hall(), monday_0800(), in, out,
+                                             hk::queue::Grouping::service);
+    CHECK(summary.operations == 51);
+    std::vector<json> lines;
+    std::istringstream text(out.str());
+    for (std::string line; std::getline(text, line);) {
+        lines.push_back(json::parse(line));
+    }
+    REQUIRE(lines.size() == 53);
+    const auto& monday = lines[51];
+    CHECK(monday.at("day") == "2026-01-05");
+    CHECK(monday.at("by") == "service");
+    const auto& total = monday.at("total");
+    CHECK(total.at("issued") == 10);
+    CHECK(total.at("served") == 2);
+    CHECK(total.at("abandoned") == 1);  // C001
+    CHECK(total.at("closed") == 7);     // what the rollover closed
+    CHECK(total.at("open") == 0);
+    CHECK(total.at("service_ms").at("max") == 780'000);
+    CHECK(total.at("evaluations").at("scores") == json{0, 0, 0, 0, 1});
+    std::vector<std::string> services;
+    for (const auto& group : monday.at("groups")) {
+        services.push_back(group.at("key"));
+    }
+    CHECK(services == std::vector<std::string>{"GEN", "HH", "MED", "RE", "SOC"});
+    CHECK(lines[52].at("day") == "2026-01-06");
+    CHECK(lines[52].at("total").at("open") == 1);
+}
+
+TEST_CASE("with statistics, a script without tickets reports the clock's day") {
+    std::istringstream in(R"({"op":"advance_clock","to":"07:00"})");
+    std::ostringstream out;
+    static_cast<void>(hk::hallctl::replay(hk::config::demo_hall(), monday_0800(), in, out,
+                                          hk::queue::Grouping::day));
+    std::istringstream text(out.str());
+    std::string answer;
+    std::string statistics;
+    std::getline(text, answer);
+    std::getline(text, statistics);
+    const auto report = json::parse(statistics);
+    CHECK(report.at("day") == "2026-01-06");
+    CHECK(report.at("total").at("issued") == 0);
+    CHECK(report.at("groups").empty());
+}
+
+TEST_CASE("the hallctl binary prints the statistics with --stats, grouped by --by") {
+    hk::test::TempDir dir("hk-replay");
+    hk::test::write_file(dir / "morning.jsonl", kMorning);
+    const auto script = (dir / "morning.jsonl").string();
+    const auto grouped = hk::test::run_command(
+        {HK_HALLCTL_PATH, "replay", "--script", script, "--stats", "--by", "window"});
+    CHECK(grouped.exit_code == hk::hallctl::kExitOk);
+    CHECK(grouped.out.starts_with(replay_text(kMorning)));
+    const auto last = grouped.out.substr(grouped.out.rfind('\n', grouped.out.size() - 2) + 1);
+    CHECK(json::parse(last).at("by") == "window");
+
+    const auto no_stats =
+        hk::test::run_command({HK_HALLCTL_PATH, "replay", "--script", script, "--by", "window"});
+    CHECK(no_stats.exit_code == hk::hallctl::kExitUsage);
+    const auto bad_grouping = hk::test::run_command(
+        {HK_HALLCTL_PATH, "replay", "--script", script, "--stats", "--by", "weekday"});
+    CHECK(bad_grouping.exit_code == hk::hallctl::kExitUsage);
+    CHECK(bad_grouping.err.find("--by") != std::string::npos);
+    CHECK(bad_grouping.out.empty());
+}
+
+// docs/queue-replay.md shows the statistics of the example script; this keeps them real.
+TEST_CASE("the documented statistics of the example are real") {
+    const auto script = hk::test::read_file(HK_DOCS_DIR "/examples/morning.jsonl");
+    std::istringstream in(script);
+    std::ostringstream out;
+    static_cast<void>(hk::hallctl::replay(hk::config::demo_hall(), monday_0800(), in, out,
+                                          hk::queue::Grouping::day));
+    const auto text = out.str();
+    const auto last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+    const auto doc = hk::test::read_file(HK_DOCS_DIR "/queue-replay.md");
+    INFO("regenerate the statistics line in docs/queue-replay.md: " << last);
+    CHECK(doc.find("    " + last) != std::string::npos);
 }
