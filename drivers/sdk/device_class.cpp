@@ -1,4 +1,4 @@
-// Names of device classes and health states: see device_class.hpp.
+// Names of device classes: see device_class.hpp.
 #include "drivers/sdk/device_class.hpp"
 
 #include <utility>
@@ -17,13 +17,6 @@ constexpr std::array<std::pair<DeviceClass, std::string_view>, kAllDeviceClasses
         {DeviceClass::hall_screen, "hall_screen"},
         {DeviceClass::speaker, "speaker"},
     }};
-
-constexpr std::array<std::pair<Health, std::string_view>, 4> kHealthNames = {{
-    {Health::ok, "ok"},
-    {Health::degraded, "degraded"},
-    {Health::faulted, "faulted"},
-    {Health::absent, "absent"},
-}};
 
 template <class Enum, std::size_t N>
 constexpr std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
@@ -54,12 +47,6 @@ std::string_view to_string(DeviceClass device_class) {
 }
 std::optional<DeviceClass> parse_device_class(std::string_view name) {
     return value_of(kClassNames, name);
-}
-std::string_view to_string(Health health) {
-    return name_of(kHealthNames, health);
-}
-std::optional<Health> parse_health(std::string_view name) {
-    return value_of(kHealthNames, name);
 }
 
 }  // namespace hk::drivers

@@ -1,14 +1,15 @@
-// The kinds of device a hall terminal drives, and the health every device reports.
+// The kinds of device a hall terminal drives (health.hpp: the health every device reports).
 // Names are the stable identifiers used in config files, MQTT topics and hallctl output.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace hk::drivers {
 
-enum class DeviceClass {
+enum class DeviceClass : std::uint8_t {
     ticket_printer,   // 取号机 thermal printer
     id_card_reader,   // 身份证读卡器
     document_camera,  // 高拍仪
@@ -25,13 +26,7 @@ inline constexpr std::array kAllDeviceClasses = {
     DeviceClass::hall_screen,     DeviceClass::speaker,
 };
 
-// ok: working; degraded: working with a warning (paper low); faulted: not usable now
-// (paper out, cover open); absent: configured but not present (unplugged).
-enum class Health { ok, degraded, faulted, absent };
-
 [[nodiscard]] std::string_view to_string(DeviceClass device_class);
 [[nodiscard]] std::optional<DeviceClass> parse_device_class(std::string_view name);
-[[nodiscard]] std::string_view to_string(Health health);
-[[nodiscard]] std::optional<Health> parse_health(std::string_view name);
 
 }  // namespace hk::drivers

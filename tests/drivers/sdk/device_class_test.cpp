@@ -1,4 +1,4 @@
-// Device class and health names are stable identifiers (config, MQTT, hallctl).
+// Device class names are stable identifiers (config, MQTT, hallctl).
 #include "drivers/sdk/device_class.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,11 +18,4 @@ TEST_CASE("device class names are the documented identifiers") {
     CHECK(to_string(DeviceClass::document_camera) == "document_camera");
     CHECK_FALSE(parse_device_class("Ticket_Printer").has_value());
     CHECK_FALSE(parse_device_class("").has_value());
-}
-
-TEST_CASE("health names round-trip and unknown names are rejected") {
-    for (const auto health : {Health::ok, Health::degraded, Health::faulted, Health::absent}) {
-        CHECK(parse_health(to_string(health)) == health);
-    }
-    CHECK_FALSE(parse_health("broken").has_value());
 }
