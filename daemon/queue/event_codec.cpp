@@ -3,10 +3,17 @@
 // both writes it and checks it. Encoding and decoding walk the same rows, so they cannot
 // drift apart, and a compile-time check makes every member of every event struct appear in
 // its row: a member added to events.hpp without a place in the contract does not build.
+//
+// Decoding is on the path of every start: the daemon replays the day's log (tens of thousands
+// of events) before it is ready. So a payload is first parsed by a small parser of its own
+// (FlatJson, below) that covers what payloads hold in practice, and only what it declines goes
+// to nlohmann-json. The fields are read by the same codecs from either parse.
 #include "daemon/queue/event_codec.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cassert>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <tuple>
@@ -168,13 +175,511 @@ std::string quote(std::string_view text) {
     return "'" + std::string(text.substr(0, cut)) + "...'";
 }
 
-Failure must_be(const std::string& path, std::string_view what) {
-    return "'" + path + "' must be " + std::string(what);
+// Where a value is in the payload, for error messages ("explanation.beaten[2]"): a chain of
+// names and indexes kept on the stack while reading, turned into text only for a message.
+class Path {
+public:
+    Path() = default;  // the payload itself
+
+    [[nodiscard]] static Path member(const Path& parent, std::string_view name) {
+        Path path;
+        path.parent_ = &parent;
+        path.name_ = name;
+        return path;
+    }
+
+    [[nodiscard]] static Path element(const Path& parent, std::size_t index) {
+        Path path;
+        path.parent_ = &parent;
+        path.index_ = index;
+        path.is_element_ = true;
+        return path;
+    }
+
+    [[nodiscard]] std::string text() const {
+        if (parent_ == nullptr) {
+            return {};
+        }
+        auto prefix = parent_->text();
+        if (is_element_) {
+            return prefix + "[" + std::to_string(index_) + "]";
+        }
+        return prefix.empty() ? std::string(name_) : prefix + "." + std::string(name_);
+    }
+
+private:
+    const Path* parent_ = nullptr;
+    std::string_view name_;
+    std::size_t index_ = 0;
+    bool is_element_ = false;
+};
+
+Failure must_be(const Path& path, std::string_view what) {
+    return "'" + path.text() + "' must be " + std::string(what);
+}
+
+// ------------------------------------------------------------------------------ fast parse
+// FlatJson parses a payload into one vector of nodes that point into the payload text: no node
+// or string is allocated per value, which is what made nlohmann's DOM the larger part of a
+// replay. It accepts a strict subset of JSON and declines the rest (parse() returns false):
+// numbers with a fraction or exponent or beyond 64 bits, \u escapes, bytes that are not UTF-8,
+// anything malformed, nesting deeper than the limit. A declined payload goes through the depth
+// check and to nlohmann-json as before, so every error message and every corner of JSON is
+// still decided by nlohmann. What FlatJson accepts, it reads as nlohmann would: integers signed
+// or unsigned as nlohmann types them, the last of duplicate keys. In builds with assertions
+// every decode that FlatJson did is repeated with nlohmann and the two results must be the
+// same.
+
+class FlatJson {
+public:
+    enum class Kind : std::uint8_t {
+        null,
+        boolean,
+        signed_integer,
+        unsigned_integer,
+        string,
+        array,
+        object
+    };
+
+    struct Node {
+        Kind kind = Kind::null;
+        bool flag = false;
+        std::uint64_t bits = 0;   // unsigned: the value; signed: the int64 value's bits
+        std::string_view text;    // a string's value
+        std::string_view key;     // the member name, for a member of an object
+        std::uint32_t end = 0;    // index of the node after this one's subtree
+        std::uint32_t count = 0;  // elements or members
+    };
+
+    // A node of a parsed document; cheap to copy.
+    class Value {
+    public:
+        Value(const FlatJson& doc, std::uint32_t index) : doc_(&doc), index_(index) {}
+        [[nodiscard]] const Node& node() const { return doc_->nodes_[index_]; }
+        [[nodiscard]] const FlatJson& doc() const { return *doc_; }
+        [[nodiscard]] std::uint32_t index() const { return index_; }
+
+    private:
+        const FlatJson* doc_;
+        std::uint32_t index_;
+    };
+
+    // Parses `text`; false when it is not in the subset (or not JSON at all).
+    bool parse(std::string_view text) {
+        nodes_.clear();
+        unescaped_.clear();
+        in_ = text;
+        pos_ = 0;
+        depth_ = 0;
+        if (!value()) {
+            return false;
+        }
+        skip_space();
+        return pos_ == in_.size();
+    }
+
+    [[nodiscard]] Value root() const { return Value(*this, 0); }
+
+    // Gives back the memory of an unusually large payload, so that one 64 KiB array does not
+    // stay allocated for the life of the thread.
+    void trim() {
+        constexpr std::size_t kKeptNodes = 1024;
+        if (nodes_.capacity() > kKeptNodes) {
+            nodes_ = {};
+        }
+        unescaped_.clear();
+    }
+    [[nodiscard]] const Node& at(std::uint32_t index) const { return nodes_[index]; }
+
+private:
+    static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+    void skip_space() {
+        while (pos_ < in_.size() && is_space(in_[pos_])) {
+            ++pos_;
+        }
+    }
+
+    bool literal(std::string_view word) {
+        if (in_.substr(pos_, word.size()) != word) {
+            return false;
+        }
+        pos_ += word.size();
+        return true;
+    }
+
+    bool value() {
+        skip_space();
+        if (pos_ >= in_.size()) {
+            return false;
+        }
+        if ((in_[pos_] == '{' || in_[pos_] == '[') && ++depth_ > kMaxEventNestingDepth) {
+            return false;  // the depth check reports it
+        }
+        const auto index = static_cast<std::uint32_t>(nodes_.size());
+        nodes_.emplace_back();
+        bool ok = false;
+        switch (in_[pos_]) {
+            case '{':
+                ok = object(index);
+                --depth_;
+                break;
+            case '[':
+                ok = array(index);
+                --depth_;
+                break;
+            case '"': {
+                std::string_view text;
+                ok = string(text);
+                nodes_[index].kind = Kind::string;
+                nodes_[index].text = text;
+                break;
+            }
+            case 't':
+                ok = literal("true");
+                nodes_[index].kind = Kind::boolean;
+                nodes_[index].flag = true;
+                break;
+            case 'f':
+                ok = literal("false");
+                nodes_[index].kind = Kind::boolean;
+                break;
+            case 'n':
+                ok = literal("null");
+                break;
+            default:
+                ok = number(index);
+                break;
+        }
+        nodes_[index].end = static_cast<std::uint32_t>(nodes_.size());
+        return ok;
+    }
+
+    bool object(std::uint32_t index) {
+        nodes_[index].kind = Kind::object;
+        ++pos_;  // {
+        skip_space();
+        if (pos_ < in_.size() && in_[pos_] == '}') {
+            ++pos_;
+            return true;
+        }
+        while (true) {
+            skip_space();
+            std::string_view key;
+            if (pos_ >= in_.size() || in_[pos_] != '"' || !string(key)) {
+                return false;
+            }
+            skip_space();
+            if (pos_ >= in_.size() || in_[pos_] != ':') {
+                return false;
+            }
+            ++pos_;
+            const auto member = static_cast<std::uint32_t>(nodes_.size());
+            if (!value()) {
+                return false;
+            }
+            nodes_[member].key = key;
+            ++nodes_[index].count;
+            skip_space();
+            if (pos_ < in_.size() && in_[pos_] == ',') {
+                ++pos_;
+                continue;
+            }
+            if (pos_ < in_.size() && in_[pos_] == '}') {
+                ++pos_;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    bool array(std::uint32_t index) {
+        nodes_[index].kind = Kind::array;
+        ++pos_;  // [
+        skip_space();
+        if (pos_ < in_.size() && in_[pos_] == ']') {
+            ++pos_;
+            return true;
+        }
+        while (true) {
+            if (!value()) {
+                return false;
+            }
+            ++nodes_[index].count;
+            skip_space();
+            if (pos_ < in_.size() && in_[pos_] == ',') {
+                ++pos_;
+                continue;
+            }
+            if (pos_ < in_.size() && in_[pos_] == ']') {
+                ++pos_;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    // -?(0|[1-9][0-9]*) within 64 bits; a fraction or exponent is declined.
+    bool number(std::uint32_t index) {
+        const bool negative = in_[pos_] == '-';
+        if (negative) {
+            ++pos_;
+        }
+        if (pos_ >= in_.size() || !is_digit(in_[pos_])) {
+            return false;
+        }
+        std::uint64_t magnitude = 0;
+        if (in_[pos_] == '0') {
+            ++pos_;
+        } else {
+            while (pos_ < in_.size() && is_digit(in_[pos_])) {
+                const auto digit = static_cast<std::uint64_t>(in_[pos_] - '0');
+                if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+                    return false;
+                }
+                magnitude = magnitude * 10 + digit;
+                ++pos_;
+            }
+        }
+        if (pos_ < in_.size() &&
+            (is_digit(in_[pos_]) || in_[pos_] == '.' || in_[pos_] == 'e' || in_[pos_] == 'E')) {
+            return false;
+        }
+        auto& node = nodes_[index];
+        if (!negative) {
+            node.kind = Kind::unsigned_integer;
+            node.bits = magnitude;
+            return true;
+        }
+        // Down to -2^63; nlohmann reads anything below as a float.
+        if (magnitude > static_cast<std::uint64_t>(kInt64Max) + 1) {
+            return false;
+        }
+        node.kind = Kind::signed_integer;
+        node.bits = ~magnitude + 1;  // two's complement of the magnitude
+        return true;
+    }
+
+    // The length of the UTF-8 sequence at pos_ (2 to 4), or 0 when it is not valid UTF-8 as
+    // nlohmann checks it (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+    [[nodiscard]] std::size_t utf8_length() const {
+        const auto byte = [&](std::size_t i) {
+            return pos_ + i < in_.size() ? static_cast<unsigned char>(in_[pos_ + i]) : 0U;
+        };
+        const auto in = [](unsigned c, unsigned low, unsigned high) {
+            return c >= low && c <= high;
+        };
+        const unsigned lead = byte(0);
+        if (in(lead, 0xC2, 0xDF)) {
+            return in(byte(1), 0x80, 0xBF) ? 2 : 0;
+        }
+        if (lead == 0xE0 || lead == 0xED || in(lead, 0xE1, 0xEC) || in(lead, 0xEE, 0xEF)) {
+            const unsigned low = lead == 0xE0 ? 0xA0 : 0x80;
+            const unsigned high = lead == 0xED ? 0x9F : 0xBF;
+            return in(byte(1), low, high) && in(byte(2), 0x80, 0xBF) ? 3 : 0;
+        }
+        if (in(lead, 0xF0, 0xF4)) {
+            const unsigned low = lead == 0xF0 ? 0x90 : 0x80;
+            const unsigned high = lead == 0xF4 ? 0x8F : 0xBF;
+            return in(byte(1), low, high) && in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4
+                                                                                                : 0;
+        }
+        return 0;
+    }
+
+    // A string at pos_ (on its opening quote). Its text points into the payload, or, when it
+    // has escapes, into a decoded copy the document keeps.
+    bool string(std::string_view& out) {
+        ++pos_;  // "
+        const std::size_t start = pos_;
+        bool escaped = false;
+        while (true) {
+            if (pos_ >= in_.size()) {
+                return false;
+            }
+            const auto c = static_cast<unsigned char>(in_[pos_]);
+            if (c == '"') {
+                break;
+            }
+            if (c == '\\') {
+                escaped = true;
+                if (pos_ + 1 >= in_.size() ||
+                    std::string_view(R"("\/bfnrt)").find(in_[pos_ + 1]) == std::string_view::npos) {
+                    return false;  // \u…, or not an escape at all
+                }
+                pos_ += 2;
+            } else if (c < 0x20) {
+                return false;
+            } else if (c < 0x80) {
+                ++pos_;
+            } else {
+                const std::size_t length = utf8_length();
+                if (length == 0) {
+                    return false;
+                }
+                pos_ += length;
+            }
+        }
+        out = in_.substr(start, pos_ - start);
+        ++pos_;  // "
+        if (escaped) {
+            std::string decoded;
+            decoded.reserve(out.size());
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                if (out[i] != '\\') {
+                    decoded.push_back(out[i]);
+                    continue;
+                }
+                switch (out[++i]) {
+                    case 'b':
+                        decoded.push_back('\b');
+                        break;
+                    case 'f':
+                        decoded.push_back('\f');
+                        break;
+                    case 'n':
+                        decoded.push_back('\n');
+                        break;
+                    case 'r':
+                        decoded.push_back('\r');
+                        break;
+                    case 't':
+                        decoded.push_back('\t');
+                        break;
+                    default:  // " \ /
+                        decoded.push_back(out[i]);
+                        break;
+                }
+            }
+            out = unescaped_.emplace_back(std::move(decoded));
+        }
+        return true;
+    }
+
+    std::vector<Node> nodes_;
+    std::deque<std::string> unescaped_;  // a deque: growing it moves no string
+    std::string_view in_;
+    std::size_t pos_ = 0;
+    std::size_t depth_ = 0;  // arrays and objects open at pos_, the payload's own included
+};
+
+// ------------------------------------------------------------------------------ JSON values
+// What the codecs ask of a parsed value, for nlohmann's DOM and for FlatJson alike.
+
+bool is_string(const json& value) {
+    return value.is_string();
+}
+std::string_view text_of(const json& value) {
+    return value.get_ref<const std::string&>();
+}
+bool is_boolean(const json& value) {
+    return value.is_boolean();
+}
+bool flag_of(const json& value) {
+    return value.get<bool>();
+}
+// The value of a JSON integer that fits in int64; empty for anything else.
+std::optional<std::int64_t> integer_of(const json& value) {
+    if (value.is_number_unsigned()) {
+        const auto magnitude = value.get<std::uint64_t>();
+        if (magnitude > static_cast<std::uint64_t>(kInt64Max)) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(magnitude);
+    }
+    if (value.is_number_integer()) {
+        return value.get<std::int64_t>();
+    }
+    return std::nullopt;
+}
+bool is_array(const json& value) {
+    return value.is_array();
+}
+std::size_t array_size(const json& value) {
+    return value.size();
+}
+// Calls `visit(element)` for each element in order while it returns true.
+template <class F>
+void for_each_element(const json& value, F&& visit) {
+    for (const auto& element : value) {
+        if (!visit(element)) {
+            return;
+        }
+    }
+}
+bool is_object(const json& value) {
+    return value.is_object();
+}
+// The member `name` of an object (the last one, if it appears twice); null when missing.
+const json* member(const json& object, std::string_view name) {
+    const auto it = object.find(name);
+    return it == object.end() ? nullptr : &*it;
+}
+
+using FlatKind = FlatJson::Kind;
+
+bool is_string(const FlatJson::Value& value) {
+    return value.node().kind == FlatKind::string;
+}
+std::string_view text_of(const FlatJson::Value& value) {
+    return value.node().text;
+}
+bool is_boolean(const FlatJson::Value& value) {
+    return value.node().kind == FlatKind::boolean;
+}
+bool flag_of(const FlatJson::Value& value) {
+    return value.node().flag;
+}
+std::optional<std::int64_t> integer_of(const FlatJson::Value& value) {
+    const auto& node = value.node();
+    if (node.kind == FlatKind::unsigned_integer) {
+        if (node.bits > static_cast<std::uint64_t>(kInt64Max)) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(node.bits);
+    }
+    if (node.kind == FlatKind::signed_integer) {
+        return static_cast<std::int64_t>(node.bits);
+    }
+    return std::nullopt;
+}
+bool is_array(const FlatJson::Value& value) {
+    return value.node().kind == FlatKind::array;
+}
+std::size_t array_size(const FlatJson::Value& value) {
+    return value.node().count;
+}
+// Children follow their parent; each child's `end` is where its next sibling starts.
+template <class F>
+void for_each_element(const FlatJson::Value& value, F&& visit) {
+    const auto end = value.node().end;
+    for (std::uint32_t child = value.index() + 1; child < end; child = value.doc().at(child).end) {
+        if (!visit(FlatJson::Value(value.doc(), child))) {
+            return;
+        }
+    }
+}
+bool is_object(const FlatJson::Value& value) {
+    return value.node().kind == FlatKind::object;
+}
+std::optional<FlatJson::Value> member(const FlatJson::Value& object, std::string_view name) {
+    std::optional<FlatJson::Value> found;
+    const auto end = object.node().end;
+    for (std::uint32_t child = object.index() + 1; child < end;
+         child = object.doc().at(child).end) {
+        if (object.doc().at(child).key == name) {
+            found.emplace(object.doc(), child);  // the last one counts, as with nlohmann
+        }
+    }
+    return found;
 }
 
 // ---------------------------------------------------------------------------------- codecs
 // A codec writes one member as JSON and reads it back, checking type and range. `path` names
-// the value in error messages ("explanation.beaten[2]").
+// the value in error messages ("explanation.beaten[2]"). Reading takes either kind of parsed
+// value (nlohmann's or FlatJson's) through the functions above.
 
 // JSON integers only: a fraction or exponent (which nlohmann reads as a float) is refused
 // rather than rounded, so nothing is ever silently changed on replay.
@@ -188,24 +693,13 @@ struct IntegerCodec {
         return static_cast<std::int64_t>(value);
     }
 
-    template <class T>
-    [[nodiscard]] Failure read(const json& value, T& out, const std::string& path) const {
-        std::int64_t number = 0;
-        if (value.is_number_unsigned()) {
-            const auto magnitude = value.get<std::uint64_t>();
-            if (magnitude > static_cast<std::uint64_t>(kInt64Max)) {
-                return must_be(path, what);
-            }
-            number = static_cast<std::int64_t>(magnitude);
-        } else if (value.is_number_integer()) {
-            number = value.get<std::int64_t>();
-        } else {
+    template <class J, class T>
+    [[nodiscard]] Failure read(const J& value, T& out, const Path& path) const {
+        const auto number = integer_of(value);
+        if (!number || *number < min || *number > max || !std::in_range<T>(*number)) {
             return must_be(path, what);
         }
-        if (number < min || number > max || !std::in_range<T>(number)) {
-            return must_be(path, what);
-        }
-        out = static_cast<T>(number);
+        out = static_cast<T>(*number);
         return std::nullopt;
     }
 };
@@ -215,15 +709,16 @@ struct TextCodec {
 
     [[nodiscard]] Written write(const std::string& value) const { return value; }
 
-    [[nodiscard]] Failure read(const json& value, std::string& out, const std::string& path) const {
-        if (!value.is_string()) {
+    template <class J>
+    [[nodiscard]] Failure read(const J& value, std::string& out, const Path& path) const {
+        if (!is_string(value)) {
             return must_be(path, "a string");
         }
-        const auto& text = value.get_ref<const std::string&>();
+        const auto text = text_of(value);
         if (text.size() > max_bytes) {
             return must_be(path, "at most " + std::to_string(max_bytes) + " bytes");
         }
-        out = text;
+        out.assign(text);
         return std::nullopt;
     }
 };
@@ -231,11 +726,12 @@ struct TextCodec {
 struct FlagCodec {
     [[nodiscard]] Written write(bool value) const { return value; }
 
-    [[nodiscard]] Failure read(const json& value, bool& out, const std::string& path) const {
-        if (!value.is_boolean()) {
+    template <class J>
+    [[nodiscard]] Failure read(const J& value, bool& out, const Path& path) const {
+        if (!is_boolean(value)) {
             return must_be(path, "true or false");
         }
-        out = value.get<bool>();
+        out = flag_of(value);
         return std::nullopt;
     }
 };
@@ -244,9 +740,9 @@ template <class E>
 struct EnumCodec {
     [[nodiscard]] Written write(E value) const { return std::string(name_of(value)); }
 
-    [[nodiscard]] Failure read(const json& value, E& out, const std::string& path) const {
-        const auto parsed =
-            value.is_string() ? value_named<E>(value.get_ref<const std::string&>()) : std::nullopt;
+    template <class J>
+    [[nodiscard]] Failure read(const J& value, E& out, const Path& path) const {
+        const auto parsed = is_string(value) ? value_named<E>(text_of(value)) : std::nullopt;
         if (!parsed) {
             return must_be(path, "one of " + enum_choices<E>());
         }
@@ -265,9 +761,8 @@ struct OptionalCodec {
         return value ? inner.write(*value) : Written();
     }
 
-    template <class T>
-    [[nodiscard]] Failure read(const json& value, std::optional<T>& out,
-                               const std::string& path) const {
+    template <class J, class T>
+    [[nodiscard]] Failure read(const J& value, std::optional<T>& out, const Path& path) const {
         T parsed{};
         if (auto failure = inner.read(value, parsed, path)) {
             return failure;
@@ -292,26 +787,28 @@ struct ListCodec {
         return out;
     }
 
-    template <class T>
-    [[nodiscard]] Failure read(const json& value, std::vector<T>& out,
-                               const std::string& path) const {
-        if (!value.is_array() || value.size() > max_entries) {
+    template <class J, class T>
+    [[nodiscard]] Failure read(const J& value, std::vector<T>& out, const Path& path) const {
+        if (!is_array(value) || array_size(value) > max_entries) {
             return must_be(path, max_entries == std::numeric_limits<std::size_t>::max()
                                      ? "an array of " + std::string(entries)
                                      : "an array of at most " + std::to_string(max_entries) + " " +
                                            std::string(entries));
         }
         out.clear();
-        out.reserve(value.size());
-        for (std::size_t i = 0; i < value.size(); ++i) {
+        out.reserve(array_size(value));
+        Failure failure;
+        std::size_t i = 0;
+        for_each_element(value, [&](const J& entry) {
             T parsed{};
-            if (auto failure =
-                    element.read(value[i], parsed, path + "[" + std::to_string(i) + "]")) {
-                return failure;
+            failure = element.read(entry, parsed, Path::element(path, i++));
+            if (failure) {
+                return false;
             }
             out.push_back(std::move(parsed));
-        }
-        return std::nullopt;
+            return true;
+        });
+        return failure;
     }
 };
 
@@ -319,7 +816,8 @@ struct ListCodec {
 template <class S>
 struct ObjectCodec {
     [[nodiscard]] Written write(const S& value) const;
-    [[nodiscard]] Failure read(const json& value, S& out, const std::string& path) const;
+    template <class J>
+    [[nodiscard]] Failure read(const J& value, S& out, const Path& path) const;
 };
 
 constexpr IntegerCodec kTicketId{1, kInt64Max, "a positive integer"};
@@ -586,19 +1084,17 @@ void write_field(const Field<S, M, C>& field, const S& value, Written& out) {
     out[std::string(field.name)] = field.codec.write(member);
 }
 
-template <class S, class M, class C>
-Failure read_field(const Field<S, M, C>& field, const json& object, S& out,
-                   std::string_view prefix) {
-    const auto path = prefix.empty() ? std::string(field.name)
-                                     : std::string(prefix) + "." + std::string(field.name);
-    const auto it = object.find(field.name);
-    if (it == object.end()) {
+template <class J, class S, class M, class C>
+Failure read_field(const Field<S, M, C>& field, const J& object, S& out, const Path& parent) {
+    const auto path = Path::member(parent, field.name);
+    const auto found = member(object, field.name);
+    if (!found) {
         if (field.presence == Presence::required) {
-            return "missing '" + path + "'";
+            return "missing '" + path.text() + "'";
         }
         return std::nullopt;  // stays empty
     }
-    return field.codec.read(*it, out.*field.member, path);
+    return field.codec.read(*found, out.*field.member, path);
 }
 
 template <class S, class... Fields>
@@ -610,14 +1106,13 @@ Written write_object(const Row<S, Fields...>& row, const S& value) {
 
 // Reads the row's fields in order and stops at the first failure. Fields not in the row are
 // ignored: they belong to a newer version of the format.
-template <class S, class... Fields>
-Failure read_object(const Row<S, Fields...>& row, const json& object, S& out,
-                    std::string_view prefix) {
+template <class J, class S, class... Fields>
+Failure read_object(const Row<S, Fields...>& row, const J& object, S& out, const Path& parent) {
     Failure failure;
     std::apply(
         [&](const auto&... field) {
             static_cast<void>(
-                (... || (failure = read_field(field, object, out, prefix)).has_value()));
+                (... || (failure = read_field(field, object, out, parent)).has_value()));
         },
         row.fields);
     return failure;
@@ -629,8 +1124,9 @@ Written ObjectCodec<S>::write(const S& value) const {
 }
 
 template <class S>
-Failure ObjectCodec<S>::read(const json& value, S& out, const std::string& path) const {
-    if (!value.is_object()) {
+template <class J>
+Failure ObjectCodec<S>::read(const J& value, S& out, const Path& path) const {
+    if (!is_object(value)) {
         return must_be(path, "an object");
     }
     return read_object(describe(Tag<S>{}), value, out, path);
@@ -694,24 +1190,26 @@ constexpr bool rows_distinct(std::index_sequence<I...>) {
 static_assert(rows_distinct(std::make_index_sequence<kEventTypeCount>{}),
               "field names are unique within a payload");
 
-using BodyReader = Failure (*)(const json&, EventBody&);
+template <class J>
+using BodyReader = Failure (*)(const J&, EventBody&);
 
-template <class Body>
-Failure read_body(const json& object, EventBody& out) {
+template <class J, class Body>
+Failure read_body(const J& object, EventBody& out) {
     Body body{};
-    if (auto failure = read_object(describe(Tag<Body>{}), object, body, "")) {
+    if (auto failure = read_object(describe(Tag<Body>{}), object, body, Path())) {
         return failure;
     }
     out.emplace<Body>(std::move(body));
     return std::nullopt;
 }
 
-template <std::size_t... I>
-constexpr std::array<BodyReader, kEventTypeCount> body_readers(std::index_sequence<I...>) {
-    return {&read_body<std::variant_alternative_t<I, EventBody>>...};
+template <class J, std::size_t... I>
+constexpr std::array<BodyReader<J>, kEventTypeCount> body_readers(std::index_sequence<I...>) {
+    return {&read_body<J, std::variant_alternative_t<I, EventBody>>...};
 }
 
-constexpr auto kBodyReaders = body_readers(std::make_index_sequence<kEventTypeCount>{});
+template <class J>
+constexpr auto kBodyReaders = body_readers<J>(std::make_index_sequence<kEventTypeCount>{});
 
 std::optional<std::size_t> type_index(std::string_view type) {
     const auto it = std::find(kEventTypes.begin(), kEventTypes.end(), type);
@@ -731,30 +1229,74 @@ std::string parse_error_text(const std::exception& e) {
     return proto::json_error_text(e);
 }
 
-// The body's fields, then the actor. Parsing is the only step that may throw.
-Failure read_event(std::size_t index, std::string_view payload, QueueEvent& event) {
-    if (payload.size() > kMaxEventPayloadBytes) {
-        return "payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
-               std::to_string(kMaxEventPayloadBytes);
+// A parsed payload: the body's fields, then the actor.
+template <class J>
+Failure read_parsed(std::size_t index, const J& object, QueueEvent& event) {
+    if (!is_object(object)) {
+        return "payload must be a JSON object";
     }
-    if (nested_too_deep(payload)) {
-        return "payload nests deeper than " + std::to_string(kMaxEventNestingDepth) + " levels";
+    if (auto failure = kBodyReaders<J>[index](object, event.body)) {
+        return failure;
     }
+    return read_field(kActorField, object, event, Path());
+}
+
+// Parsed by nlohmann-json. Parsing is the only step that may throw.
+Failure read_with_nlohmann(std::size_t index, std::string_view payload, QueueEvent& event) {
     try {
-        const auto object = json::parse(payload);
-        if (!object.is_object()) {
-            return "payload must be a JSON object";
-        }
-        if (auto failure = kBodyReaders[index](object, event.body)) {
-            return failure;
-        }
-        return read_field(kActorField, object, event, "");
+        return read_parsed(index, json::parse(payload), event);
     } catch (const json::exception& e) {
         // parse_error, and out_of_range for a number beyond a double ("1e400").
         return "payload is not valid JSON: " + parse_error_text(e);
     } catch (const std::exception& e) {
         return "payload cannot be decoded: " + parse_error_text(e);
     }
+}
+
+// Parsed by FlatJson; empty when it declines the payload. One parser per thread, so that its
+// buffers are reused from one event to the next.
+std::optional<Failure> read_with_flat_json(std::size_t index, std::string_view payload,
+                                           QueueEvent& event) {
+    thread_local FlatJson parser;
+    try {
+        std::optional<Failure> failure;
+        if (parser.parse(payload)) {
+            failure = read_parsed(index, parser.root(), event);
+        }
+        parser.trim();
+        return failure;
+    } catch (const std::exception&) {
+        parser.trim();
+        return std::nullopt;  // out of memory: nlohmann reports it
+    }
+}
+
+// Whether nlohmann reads `payload` exactly as FlatJson did: the same failure, or the same
+// event. Only for assertions.
+[[maybe_unused]] bool same_as_nlohmann(std::size_t index, std::string_view payload,
+                                       const QueueEvent& event, const Failure& failure) {
+    QueueEvent reference{event.at, {}, ClockAdvanced{}};
+    if (read_with_nlohmann(index, payload, reference) != failure) {
+        return false;
+    }
+    return failure.has_value() || encode_event(reference) == encode_event(event);
+}
+
+Failure read_event(std::size_t index, std::string_view payload, QueueEvent& event) {
+    if (payload.size() > kMaxEventPayloadBytes) {
+        return "payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
+               std::to_string(kMaxEventPayloadBytes);
+    }
+    // FlatJson declines what nests too deep, so the check is needed only when it declines.
+    auto failure = read_with_flat_json(index, payload, event);
+    if (failure) {
+        assert(!nested_too_deep(payload) && same_as_nlohmann(index, payload, event, *failure));
+        return std::move(*failure);
+    }
+    if (nested_too_deep(payload)) {
+        return "payload nests deeper than " + std::to_string(kMaxEventNestingDepth) + " levels";
+    }
+    return read_with_nlohmann(index, payload, event);
 }
 
 }  // namespace

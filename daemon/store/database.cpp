@@ -320,7 +320,8 @@ Database::Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std
 Database::Database(Database&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
-      durability_(std::exchange(other.durability_, std::nullopt)) {}
+      durability_(std::exchange(other.durability_, std::nullopt)),
+      cache_(std::move(other.cache_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -328,11 +329,14 @@ Database& Database::operator=(Database&& other) noexcept {
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
         durability_ = std::exchange(other.durability_, std::nullopt);
+        cache_ = std::move(other.cache_);
     }
     return *this;
 }
 
 Database::~Database() {
+    // Cached statements are finalized first, so that closing does not find them alive.
+    cache_.clear();
     if (db_ == nullptr) {
         return;
     }
@@ -451,6 +455,21 @@ Result<Statement> Database::prepare(std::string_view sql) {
     return statement;
 }
 
+Result<CachedStatement> Database::cached(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        auto statement = prepare(sql);
+        if (!statement) {
+            return std::unexpected(std::move(statement.error()));
+        }
+        it = cache_.emplace(std::string(sql), CacheEntry{std::move(*statement)}).first;
+    } else if (it->second.in_use) {
+        return std::unexpected(
+            misuse(fmt::format("statement \"{}\" is already in use", sql_for_message(sql)), path_));
+    }
+    return CachedStatement(it->second.statement, it->second.in_use);
+}
+
 Result<void> Database::set_durability(Durability durability) {
     if (durability_ == durability) {
         return {};
@@ -505,6 +524,25 @@ std::uint64_t Database::size_bytes() const {
         total += wal_size;
     }
     return total;
+}
+
+// --- CachedStatement ---------------------------------------------------------------------------
+
+CachedStatement::CachedStatement(Statement& statement, bool& in_use)
+    : statement_(&statement), in_use_(&in_use) {
+    *in_use_ = true;
+}
+
+CachedStatement::CachedStatement(CachedStatement&& other) noexcept
+    : statement_(std::exchange(other.statement_, nullptr)),
+      in_use_(std::exchange(other.in_use_, nullptr)) {}
+
+CachedStatement::~CachedStatement() {
+    if (statement_ == nullptr) {
+        return;
+    }
+    statement_->reset();
+    *in_use_ = false;
 }
 
 // --- Transaction -------------------------------------------------------------------------------

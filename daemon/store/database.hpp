@@ -9,12 +9,14 @@
 //
 // Not thread-safe: a Database and its statements belong to one thread (the event loop).
 // Statements and transactions must be destroyed before their Database, and a Database must not
-// be moved while a transaction on it is open.
+// be moved while a transaction on it is open or a cached statement of it is lent out.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,6 +73,26 @@ private:
 
 class Transaction;
 
+// A statement lent out by Database::cached. Giving it back (destruction) resets the statement
+// and clears its bindings, so it holds no lock and is ready for the next use.
+class CachedStatement {
+public:
+    CachedStatement(CachedStatement&& other) noexcept;
+    CachedStatement& operator=(CachedStatement&&) = delete;
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    ~CachedStatement();
+
+    Statement& operator*() const { return *statement_; }
+    Statement* operator->() const { return statement_; }
+
+private:
+    friend class Database;
+    CachedStatement(Statement& statement, bool& in_use);
+    Statement* statement_ = nullptr;
+    bool* in_use_ = nullptr;
+};
+
 struct OpenOptions {
     bool create = true;       // create the file if missing
     bool quick_check = true;  // run PRAGMA quick_check on open (detects corruption)
@@ -94,6 +116,12 @@ public:
     Result<void> exec(std::string_view sql);
     // Prepares one statement. Errors: misuse (bad SQL, with SQLite's message).
     [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+    // The statement for `sql` from the connection's cache: prepared at the first call with
+    // this exact text, then reused, which saves parsing and planning it at every run (the
+    // event log's append runs for every queue operation). It comes reset and without
+    // bindings. Errors: as prepare; misuse when the statement for `sql` is still lent out (a
+    // statement cannot run twice at once).
+    [[nodiscard]] Result<CachedStatement> cached(std::string_view sql);
     // Begins a transaction (BEGIN IMMEDIATE) committed with the given durability. Errors:
     // locked (another connection is writing), misuse (a transaction is already open).
     // Writes outside any transaction run with the durability last chosen (critical after open).
@@ -112,9 +140,15 @@ private:
     Result<void> set_durability(Durability durability);
     // The first column of the first row of `sql` ("" when there is none).
     Result<std::string> pragma_text(std::string_view sql);
+    struct CacheEntry {
+        Statement statement;
+        bool in_use = false;
+    };
     sqlite3* db_ = nullptr;
     std::filesystem::path path_;
     std::optional<Durability> durability_;
+    // Node-based, so a lent statement keeps its address while others are added.
+    std::map<std::string, CacheEntry, std::less<>> cache_;
 };
 
 // RAII transaction: rolls back on destruction unless committed.

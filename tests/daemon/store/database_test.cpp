@@ -1,6 +1,7 @@
 // Tests of the SQLite layer: opening and its failures, statements, transactions, durability.
 #include "daemon/store/database.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <filesystem>
@@ -376,6 +377,119 @@ TEST_CASE("Database: run leaves a statement ready to run again with its bindings
 
     CHECK(query_int(db, "SELECT sum(x) FROM t") == 10);
     CHECK(db.last_insert_rowid() == 2);
+}
+
+TEST_CASE("Database: cached prepares a statement once and lends it out again") {
+    TempDir tmp;
+    auto db = ok(Database::open(tmp / "hallkeeper.db"));
+    create_numbers_table(db, 3);
+    const auto before = hk::test::statements_on(db).alive;
+    const hk::store::Statement* first = nullptr;
+    {
+        auto select = ok(db.cached("SELECT count(*) FROM numbers WHERE id <= ?"));
+        first = &*select;
+        ok(select->bind(1, std::int64_t{2}));
+        REQUIRE(ok(select->step()));
+        CHECK(select->column_int(0) == 2);
+    }
+
+    for (int i = 0; i < 10; ++i) {
+        auto select = ok(db.cached("SELECT count(*) FROM numbers WHERE id <= ?"));
+        CHECK(&*select == first);
+        ok(select->bind(1, std::int64_t{i}));
+        REQUIRE(ok(select->step()));
+        CHECK(select->column_int(0) == std::min(i, 3));
+    }
+
+    CHECK(hk::test::statements_on(db).alive == before + 1);
+}
+
+TEST_CASE("Database: a cached statement comes back reset, unbound and holding no lock") {
+    TempDir tmp;
+    auto db = ok(Database::open(tmp / "hallkeeper.db"));
+    create_numbers_table(db, 3);
+    {
+        // Left part-way: a row is pending, so the statement holds a read transaction.
+        auto select = ok(db.cached("SELECT id FROM numbers WHERE id >= ? ORDER BY id"));
+        ok(select->bind(1, std::int64_t{2}));
+        REQUIRE(ok(select->step()));
+        CHECK(hk::test::statements_on(db).busy == 1);
+    }
+
+    CHECK(hk::test::statements_on(db).busy == 0);
+    auto select = ok(db.cached("SELECT id FROM numbers WHERE id >= ? ORDER BY id"));
+    CHECK_FALSE(ok(select->step()));  // unbound: id >= NULL matches nothing
+}
+
+TEST_CASE("Database: a cached statement cannot be lent out twice at once") {
+    TempDir tmp;
+    auto db = ok(Database::open(tmp / "hallkeeper.db"));
+    {
+        auto first = ok(db.cached("SELECT 1"));
+
+        const auto error = error_of(db.cached("SELECT 1"));
+
+        CHECK(error.code == Errc::misuse);
+        CHECK_THAT(error.message, Catch::Contains("SELECT 1") && Catch::Contains("in use"));
+        auto other = ok(db.cached("SELECT 2"));  // another statement is fine
+        REQUIRE(ok(other->step()));
+        CHECK(other->column_int(0) == 2);
+    }
+    auto again = ok(db.cached("SELECT 1"));
+    REQUIRE(ok(again->step()));
+    CHECK(again->column_int(0) == 1);
+}
+
+TEST_CASE("Database: cached refuses bad SQL and keeps nothing of it") {
+    TempDir tmp;
+    auto db = ok(Database::open(tmp / "hallkeeper.db"));
+    const auto before = hk::test::statements_on(db).alive;
+
+    CHECK(error_of(db.cached("SELEC 1")).code == Errc::misuse);
+    CHECK(error_of(db.cached("SELECT 1; SELECT 2")).code == Errc::misuse);
+    CHECK(error_of(db.cached("SELEC 1")).code == Errc::misuse);
+
+    CHECK(hk::test::statements_on(db).alive == before);
+}
+
+TEST_CASE("Database: a statement that failed is reset when given back to the cache") {
+    TempDir tmp;
+    auto db = ok(Database::open(tmp / "hallkeeper.db"));
+    ok(db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES(1)"));
+    {
+        auto insert = ok(db.cached("INSERT INTO t VALUES(?)"));
+        ok(insert->bind(1, std::int64_t{1}));
+        CHECK(error_of(insert->run()).code == Errc::constraint);
+    }
+
+    auto insert = ok(db.cached("INSERT INTO t VALUES(?)"));
+    ok(insert->bind(1, std::int64_t{2}));
+    ok(insert->run());
+    CHECK(query_int(db, "SELECT count(*) FROM t") == 2);
+}
+
+TEST_CASE("Database: closing finalizes cached statements and removes the WAL") {
+    TempDir tmp;
+    const fs::path file = tmp / "hallkeeper.db";
+    {
+        auto db = ok(Database::open(file));
+        create_numbers_table(db, 5);
+        auto select = ok(db.cached("SELECT text FROM numbers"));
+        REQUIRE(ok(select->step()));
+    }
+    CHECK_FALSE(fs::exists(file.string() + "-wal"));
+
+    auto db = ok(Database::open(file));
+    {
+        auto select = ok(db.cached("SELECT count(*) FROM numbers"));
+        REQUIRE(ok(select->step()));
+        CHECK(select->column_int(0) == 5);
+    }
+    // Moved while nothing is lent out: the cache moves with the connection.
+    Database moved(std::move(db));
+    auto select = ok(moved.cached("SELECT count(*) FROM numbers"));
+    REQUIRE(ok(select->step()));
+    CHECK(select->column_int(0) == 5);
 }
 
 TEST_CASE("Database: binding a parameter that does not exist is misuse") {

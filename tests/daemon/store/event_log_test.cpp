@@ -169,3 +169,58 @@ TEST_CASE("EventLog: append outside a transaction is misuse") {
     CHECK(error.code == Errc::misuse);
     CHECK(ok(log.last_seq()) == 0);
 }
+
+TEST_CASE("EventLog: appends and reads reuse their prepared statements") {
+    TempDir tmp;
+    auto db = hk::test::open_migrated(tmp / "hallkeeper.db");
+    EventLog log(db, "kiosk-1");
+    append_committed(db, log, 1);
+    CHECK(ok(log.read_after(0)).size() == 1);
+    CHECK(ok(log.last_seq()) == 1);
+    const auto after_first_use = hk::test::statements_on(db);
+
+    append_committed(db, log, 100);
+    for (std::int64_t after = 0; after < 100; after += 10) {
+        CHECK(ok(log.read_after(after, 10)).size() == 10);
+    }
+    CHECK(ok(log.last_seq()) == 101);
+
+    const auto now = hk::test::statements_on(db);
+    CHECK(now.alive == after_first_use.alive);
+    CHECK(now.busy == 0);
+}
+
+TEST_CASE("EventLog: a rejected append leaves the log usable in the same transaction") {
+    TempDir tmp;
+    auto db = hk::test::open_migrated(tmp / "hallkeeper.db");
+    EventLog log(db, "kiosk-1");
+    auto transaction = ok(db.begin(Durability::critical));
+
+    CHECK(error_of(log.append(1000, "ticket.issued", "{ticket: A001")).code == Errc::constraint);
+    CHECK(ok(log.append(1001, "ticket.issued", R"({"ticket":"A001"})")) == 1);
+    CHECK(ok(log.append(1002, "ticket.issued", R"({"ticket":"A002"})")) == 2);
+    ok(transaction.commit());
+
+    CHECK(seqs_of(ok(log.read_after(0))) == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("EventLog: logs of two nodes on one connection share statements safely") {
+    TempDir tmp;
+    auto db = hk::test::open_migrated(tmp / "hallkeeper.db");
+    EventLog kiosk(db, "kiosk-1");
+    EventLog window(db, "window-7");
+    {
+        auto transaction = ok(db.begin(Durability::critical));
+        for (int i = 0; i < 3; ++i) {
+            CHECK(ok(kiosk.append(1000 + i, "test.event", "{}")) == i + 1);
+            CHECK(ok(window.append(2000 + i, "test.event", "{}")) == i + 1);
+        }
+        ok(transaction.commit());
+    }
+
+    const auto events = ok(window.read_after(1));
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].node_id == "window-7");
+    CHECK(events[0].at_ms == 2001);
+    CHECK(ok(kiosk.read_after(0)).front().at_ms == 1000);
+}

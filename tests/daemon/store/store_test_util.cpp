@@ -28,6 +28,16 @@ store::Database open_migrated(const std::filesystem::path& file) {
     return db;
 }
 
+StatementCount statements_on(const store::Database& db) {
+    StatementCount count;
+    for (sqlite3_stmt* stmt = sqlite3_next_stmt(db.handle(), nullptr); stmt != nullptr;
+         stmt = sqlite3_next_stmt(db.handle(), stmt)) {
+        ++count.alive;
+        count.busy += sqlite3_stmt_busy(stmt) != 0 ? 1 : 0;
+    }
+    return count;
+}
+
 RawConnection::RawConnection(const std::filesystem::path& file) {
     const int rc = sqlite3_open(file.c_str(), &db_);
     INFO(sqlite3_errstr(rc));

@@ -56,6 +56,14 @@ std::int64_t query_int(store::Database& db, std::string_view sql);
 // A database in `file`, opened and migrated to the latest version.
 store::Database open_migrated(const std::filesystem::path& file);
 
+// Prepared statements alive on the connection, and how many of them are part-way through a
+// run (stepped but not reset: such a statement holds a read transaction open).
+struct StatementCount {
+    int alive = 0;
+    int busy = 0;
+};
+StatementCount statements_on(const store::Database& db);
+
 // A second connection straight through the SQLite API, as another process or tool would have.
 class RawConnection {
 public:
