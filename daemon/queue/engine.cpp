@@ -214,6 +214,14 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
     if (request.identity_hash.size() > kMaxEventTextBytes) {
         return fail(QueueErrc::bad_argument, "identity hash is too long");
     }
+    std::string phone_masked;
+    if (!request.phone.empty()) {
+        auto masked = mask_phone(request.phone);
+        if (!masked) {
+            return fail(QueueErrc::bad_argument, std::move(masked.error()));
+        }
+        phone_masked = std::move(*masked);
+    }
     if (!request.identity_hash.empty() && state_.hall.rules.one_waiting_ticket_per_id) {
         for (const auto& [id, ticket] : state_.tickets) {
             if (ticket.identity_hash == request.identity_hash && ticket.service == service->code &&
@@ -234,7 +242,8 @@ QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeR
                       request.ticket_class,
                       request.identity_hash,
                       {},
-                      std::nullopt},
+                      std::nullopt,
+                      std::move(phone_masked)},
          out);
     return out;
 }
@@ -656,7 +665,7 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
                     "an appointment needs an id and a slot end after its start");
     }
     for (const auto* text : {&appointment.id, &appointment.service, &appointment.identity_hash,
-                             &appointment.code, &appointment.source}) {
+                             &appointment.phone_masked, &appointment.code, &appointment.source}) {
         if (text->size() > kMaxEventTextBytes) {
             return fail(QueueErrc::bad_argument,
                         fmt::format("appointment fields are at most {} bytes", kMaxEventTextBytes));
@@ -683,6 +692,14 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
     Appointment booked = appointment;
     booked.ticket.reset();
     booked.cancelled = false;
+    // The platform may send the number itself; only its masked form is kept.
+    if (!booked.phone_masked.empty() && booked.phone_masked.find('*') == std::string::npos) {
+        auto masked = mask_phone(booked.phone_masked);
+        if (!masked) {
+            return fail(QueueErrc::bad_argument, std::move(masked.error()));
+        }
+        booked.phone_masked = std::move(*masked);
+    }
     emit(now, actor, AppointmentBooked{std::move(booked)}, out);
     return out;
 }
@@ -733,7 +750,8 @@ QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
     emit(now, actor,
          TicketIssued{state_.next_ticket_id, number, service->code, Channel::appointment,
                       late ? TicketClass::normal : TicketClass::appointment, found->identity_hash,
-                      found->id, late ? std::nullopt : std::optional<Millis>(found->slot_start)},
+                      found->id, late ? std::nullopt : std::optional<Millis>(found->slot_start),
+                      found->phone_masked},
          out);
     return out;
 }

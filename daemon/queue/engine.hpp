@@ -58,6 +58,7 @@ struct TakeRequest {
     Channel channel = Channel::walkin;
     TicketClass ticket_class = TicketClass::normal;
     std::string identity_hash;  // optional; enables one-ticket-per-ID
+    std::string phone;          // optional; only its masked form is kept (mask_phone)
 };
 
 struct TransferRequest {

@@ -933,6 +933,7 @@ constexpr auto describe(Tag<Appointment>) {
                             required("slot_start", &Appointment::slot_start, kTime),
                             required("slot_end", &Appointment::slot_end, kTime),
                             omit_empty("identity_hash", &Appointment::identity_hash, kText),
+                            omit_empty("phone_masked", &Appointment::phone_masked, kText),
                             omit_empty("code", &Appointment::code, kText),
                             omit_empty("source", &Appointment::source, kText),
                             omit_empty("ticket", &Appointment::ticket, kOptionalTicketId),
@@ -950,7 +951,8 @@ constexpr auto describe(Tag<TicketIssued>) {
         required("ticket_class", &TicketIssued::ticket_class, kEnum<TicketClass>),
         omit_empty("identity_hash", &TicketIssued::identity_hash, kText),
         omit_empty("appointment_id", &TicketIssued::appointment_id, kText),
-        omit_empty("slot_start", &TicketIssued::slot_start, kOptionalTime));
+        omit_empty("slot_start", &TicketIssued::slot_start, kOptionalTime),
+        omit_empty("phone_masked", &TicketIssued::phone_masked, kText));
 }
 
 constexpr auto describe(Tag<OfficerLoggedIn>) {

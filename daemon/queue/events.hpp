@@ -33,6 +33,7 @@ struct TicketIssued {
     std::string identity_hash;
     std::string appointment_id;
     std::optional<Millis> slot_start;
+    std::string phone_masked;
 };
 struct OfficerLoggedIn {
     std::string window;

@@ -127,6 +127,7 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
              request.ticket_class =
                  c.fields.choice("class", TicketClass::normal, parse_ticket_class);
              request.identity_hash = c.fields.text("identity_hash", false);
+             request.phone = c.fields.text("phone", false);
              return [&c, request] { return c.engine.take(c.now, c.actor, request); };
          })},
         {"login", with_fields([](Call& c) {
@@ -216,6 +217,7 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
              appointment.slot_start = c.fields.integer("slot_start_ms", 0, true);
              appointment.slot_end = c.fields.integer("slot_end_ms", 0, true);
              appointment.identity_hash = c.fields.text("identity_hash", false);
+             appointment.phone_masked = c.fields.text("phone", false);  // masked by the engine
              appointment.code = c.fields.text("code", false);
              appointment.source = c.fields.text("source", false);
              return [&c, appointment] {

@@ -110,6 +110,7 @@ struct Applier {
         ticket.ticket_class = e.ticket_class;
         ticket.identity_hash = e.identity_hash;
         ticket.appointment_id = e.appointment_id;
+        ticket.phone_masked = e.phone_masked;
         ticket.slot_start = e.slot_start;
         ticket.issued_at = at;
         auto& stored = state.tickets[e.id] = std::move(ticket);
@@ -291,6 +292,30 @@ struct Applier {
 bool is_terminal(TicketState state) {
     return state == TicketState::finished || state == TicketState::evaluated ||
            state == TicketState::abandoned || state == TicketState::closed;
+}
+
+std::expected<std::string, std::string> mask_phone(std::string_view phone) {
+    std::string digits;
+    for (std::size_t i = 0; i < phone.size(); ++i) {
+        const char c = phone[i];
+        if (c >= '0' && c <= '9') {
+            digits.push_back(c);
+        } else if (!(c == '+' && i == 0) && c != ' ' && c != '-') {
+            return std::unexpected(
+                "a phone number holds only digits, a leading '+', spaces and "
+                "dashes");
+        }
+    }
+    if (digits.size() == 13 && digits.starts_with("86")) {
+        digits.erase(0, 2);  // +86: a mainland mobile number, shown as such
+    }
+    if (digits.size() < 7 || digits.size() > 15) {
+        return std::unexpected("a phone number has 7 to 15 digits");
+    }
+    const std::size_t head = digits.size() >= 11 ? 3 : 0;
+    const std::size_t tail = 4;
+    return digits.substr(0, head) + std::string(digits.size() - head - tail, '*') +
+           digits.substr(digits.size() - tail);
 }
 
 std::int64_t hall_day(Millis at, int utc_offset_minutes, MinuteOfDay day_reset) {

@@ -5,9 +5,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/queue/hall.hpp"
@@ -84,6 +86,7 @@ struct Ticket {
     TicketClass ticket_class = TicketClass::normal;
     TicketState state = TicketState::waiting;
     std::string identity_hash;         // HMAC of the ID number, empty if none
+    std::string phone_masked;          // "138****5678"; the number itself is never kept
     std::string appointment_id;        // for appointment tickets
     std::optional<Millis> slot_start;  // appointment slot, for appointment_slot calling
     std::string window;                // window it is called to / served at / held by
@@ -143,6 +146,7 @@ struct Appointment {
     std::string source;              // portal, app, wechat, local
     std::optional<TicketId> ticket;  // set at check-in
     bool cancelled = false;
+    std::string phone_masked;  // "138****5678"; the number itself is never kept
 };
 
 struct WindowStatus {
@@ -180,6 +184,13 @@ struct QueueState {
     [[nodiscard]] const Ticket* find_ticket(TicketId id) const;
     [[nodiscard]] const Ticket* find_by_number(std::string_view number) const;
 };
+
+// A phone number as tickets, screens and the log may show it: the first three and last four
+// digits of a mobile number ("138****5678"; a +86 prefix is dropped), only the last four of a
+// shorter one. Accepts
+// digits with an optional leading '+' and spaces or dashes between them; anything else, or
+// fewer than 7 or more than 15 digits, is an error naming what was wrong.
+[[nodiscard]] std::expected<std::string, std::string> mask_phone(std::string_view phone);
 
 // The hall day a time belongs to: days since the epoch in hall-local time, counted from the
 // hall's day_reset minute.

@@ -65,6 +65,20 @@ TEST_CASE("check-in needs a staffed window but not issuing hours or quotas") {
     CHECK(std::get<TicketIssued>(events.back().body).ticket_class == TicketClass::appointment);
 }
 
+TEST_CASE("an appointment's phone is masked at booking and carried to its ticket") {
+    Hall hall;
+    auto booking = hall.appointment("ap1", "id-1", "C1");
+    booking.phone_masked = "13912345678";  // as the platform sends it
+    ok(hall.engine.book_appointment(kMonday0800, "portal", booking));
+    CHECK(hall.engine.state().appointments.at("ap1").phone_masked == "139****5678");
+    const auto events = ok(hall.engine.check_in(kMonday0800 + kHour, "kiosk", "", "C1"));
+    CHECK(std::get<TicketIssued>(events.back().body).phone_masked == "139****5678");
+    booking = hall.appointment("ap2", "id-2", "C2");
+    booking.phone_masked = "not a phone";
+    CHECK(refused(hall.engine.book_appointment(kMonday0800, "portal", booking)) ==
+          QueueErrc::bad_argument);
+}
+
 TEST_CASE("check-in by appointment code works without an ID card") {
     Hall hall;
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap1", "id-1", "C123")));

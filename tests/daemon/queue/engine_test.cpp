@@ -460,3 +460,23 @@ TEST_CASE("an operation refused in a new hall day does not roll the day over") {
     CHECK(std::get<DayRolledOver>(events[0].body).closed.size() == 1);
     CHECK(std::get<TicketIssued>(events[1].body).number == "B001");
 }
+
+TEST_CASE("a phone number is kept only masked") {
+    CHECK(mask_phone("13812345678") == "138****5678");
+    CHECK(mask_phone("+86 138-1234-5678") == "138****5678");
+    CHECK(mask_phone("+852 6123 4567") == "852****4567");
+    CHECK(mask_phone("8765432") == "***5432");
+    CHECK_FALSE(mask_phone("12345").has_value());             // too short
+    CHECK_FALSE(mask_phone("1234567890123456").has_value());  // too long
+    CHECK(mask_phone("138a2345678").error() ==
+          "a phone number holds only digits, a leading '+', spaces and dashes");
+
+    Hall hall;
+    const auto events = ok(hall.engine.take(
+        hall.now, "kiosk", {"RE", Channel::phone, TicketClass::normal, "", "13812345678"}));
+    CHECK(std::get<TicketIssued>(events.back().body).phone_masked == "138****5678");
+    CHECK(hall.ticket("A001").phone_masked == "138****5678");
+    CHECK(refused(hall.engine.take(hall.now, "kiosk",
+                                   {"RE", Channel::phone, TicketClass::normal, "", "call me"})) ==
+          QueueErrc::bad_argument);
+}

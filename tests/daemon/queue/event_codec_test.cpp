@@ -26,7 +26,7 @@ QueueEvent make(EventBody body, std::string actor = "system") {
 Appointment full_appointment() {
     return Appointment{"APT-0001",  "real_estate", kSlot,    kSlot + 900'000,
                        "hmac:9f2c", "482913",      "wechat", 17,
-                       true};
+                       true,        "139****5678"};
 }
 
 // An event and the payload it must encode to. (Not a std::pair: pair's default constructor
@@ -41,11 +41,11 @@ struct Sample {
 std::vector<Sample> full_events() {
     return {
         {make(TicketIssued{42, "A042", "real_estate", Channel::appointment,
-                           TicketClass::appointment, "hmac:9f2c", "APT-0001", kSlot},
+                           TicketClass::appointment, "hmac:9f2c", "APT-0001", kSlot, "138****5678"},
               "kiosk:k1"),
          R"({"id":42,"number":"A042","service":"real_estate","channel":"appointment",)"
          R"("ticket_class":"appointment","identity_hash":"hmac:9f2c","appointment_id":"APT-0001",)"
-         R"("slot_start":1795402800000,"actor":"kiosk:k1"})"},
+         R"("slot_start":1795402800000,"phone_masked":"138****5678","actor":"kiosk:k1"})"},
         {make(OfficerLoggedIn{"3", "1024"}, "window:3/officer:1024"),
          R"({"window":"3","officer":"1024","actor":"window:3/officer:1024"})"},
         {make(OfficerLoggedOut{"3"}), R"({"window":"3","actor":"system"})"},
@@ -73,7 +73,8 @@ std::vector<Sample> full_events() {
         {make(TicketAbandoned{42}), R"({"id":42,"actor":"system"})"},
         {make(AppointmentBooked{full_appointment()}, "platform"),
          R"({"appointment":{"id":"APT-0001","service":"real_estate","slot_start":1795402800000,)"
-         R"("slot_end":1795403700000,"identity_hash":"hmac:9f2c","code":"482913",)"
+         R"("slot_end":1795403700000,"identity_hash":"hmac:9f2c","phone_masked":"139****5678",)"
+         R"("code":"482913",)"
          R"("source":"wechat","ticket":17,"cancelled":true},"actor":"platform"})"},
         {make(AppointmentCancelled{"APT-0001"}), R"({"id":"APT-0001","actor":"system"})"},
         {make(DayRolledOver{20'780, {40, 41, 43}}),
