@@ -16,7 +16,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "daemon/config/devices.hpp"
 #include "daemon/config/toml_support.hpp"
+#include "drivers/sdk/registry.hpp"
 
 namespace hk::config {
 namespace {
@@ -273,6 +275,12 @@ constexpr std::array<std::string_view, kSections.size()> kSectionNames = [] {
 // A top-level key that is no section: a misspelt section, or a setting written outside its
 // section (`role = "terminal"` above every header).
 std::string unknown_top_level_message(const toml::key& key, const toml::node& value) {
+    if (value.is_table() || value.is_array()) {
+        constexpr std::array<std::string_view, 1> kArrays{"device"};
+        if (const auto suggestion = closest(key.str(), kArrays)) {
+            return fmt::format("unknown key; did you mean [[{}]]?", *suggestion);
+        }
+    }
     if (value.is_table()) {
         if (const auto suggestion = closest(key.str(), kSectionNames)) {
             return fmt::format("unknown section; did you mean [{}]?", *suggestion);
@@ -289,8 +297,13 @@ std::string unknown_top_level_message(const toml::key& key, const toml::node& va
                        joined(kSectionNames));
 }
 
-void read_root(const toml::table& root, Config& config, Problems& problems) {
+void read_root(const toml::table& root, const drivers::DriverRegistry& registry, Config& config,
+               Problems& problems) {
     for (const auto& [key, value] : root) {
+        if (key.str() == "device") {  // [[device]]: an array of tables, not a section
+            read_devices(value, registry, config.devices, problems);
+            continue;
+        }
         const auto section = std::ranges::find(kSections, key.str(), &SectionSpec::name);
         if (section == kSections.end()) {
             problems.add(key.source(), printable(key.str()), unknown_top_level_message(key, value));
@@ -331,10 +344,15 @@ std::string ConfigError::to_string() const {
 }
 
 std::expected<Config, ConfigErrors> parse(std::string_view toml_text, std::string_view source) {
+    return parse(toml_text, source, drivers::builtin_drivers());
+}
+
+std::expected<Config, ConfigErrors> parse(std::string_view toml_text, std::string_view source,
+                                          const drivers::DriverRegistry& registry) {
     Problems problems(source);
     Config config = embedded_default();
     if (const auto root = parse_toml(toml_text, problems)) {
-        read_root(*root, config, problems);
+        read_root(*root, registry, config, problems);
     }
     if (!problems.empty()) {
         return std::unexpected(problems.take());
@@ -343,11 +361,16 @@ std::expected<Config, ConfigErrors> parse(std::string_view toml_text, std::strin
 }
 
 std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file) {
+    return load_file(file, drivers::builtin_drivers());
+}
+
+std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file,
+                                              const drivers::DriverRegistry& registry) {
     const auto text = read_small_file(file, kConfigFile);
     if (!text) {
         return std::unexpected(text.error());
     }
-    return parse(*text, file.string());
+    return parse(*text, file.string(), registry);
 }
 
 Config embedded_default() {
@@ -357,7 +380,7 @@ Config embedded_default() {
 std::vector<std::string> restart_required_changes(const Config& running, const Config& reloaded) {
     // Everything except log.*: identity, paths, the thread pool and the hall are fixed at
     // start-up (the queue is rebuilt from its log on the next start).
-    const std::array<std::pair<std::string_view, bool>, 9> settings{{
+    const std::array<std::pair<std::string_view, bool>, 10> settings{{
         {"node.id", running.node.id != reloaded.node.id},
         {"node.hall", running.node.hall != reloaded.node.hall},
         {"node.role", running.node.role != reloaded.node.role},
@@ -368,6 +391,7 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
         {"queue.hall_file", running.queue.hall_file != reloaded.queue.hall_file},
         {"queue.utc_offset_minutes",
          running.queue.utc_offset_minutes != reloaded.queue.utc_offset_minutes},
+        {"device", running.devices != reloaded.devices},
     }};
     std::vector<std::string> changed;
     for (const auto& [name, differs] : settings) {

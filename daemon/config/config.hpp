@@ -13,6 +13,12 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/sdk/driver.hpp"
+
+namespace hk::drivers {
+class DriverRegistry;
+}
+
 namespace hk::config {
 
 enum class Role : std::uint8_t { controller, terminal };
@@ -72,6 +78,9 @@ struct Config {
     ControlSettings control;
     RuntimeSettings runtime;
     QueueSettings queue;
+    // The [[device]] tables (docs/configuration.md), in file order, each validated against its
+    // driver's manifest with every parameter present.
+    std::vector<drivers::DeviceConfig> devices;
 
     friend bool operator==(const Config&, const Config&) = default;
 };
@@ -95,19 +104,25 @@ struct ConfigError {
 using ConfigErrors = std::vector<ConfigError>;
 
 // Parses and validates TOML text. Collects every problem found (not only the first).
-// `source` names the text in error messages.
+// `source` names the text in error messages. Devices are checked against `registry`; without
+// one, against the drivers compiled into the daemon (drivers::builtin_drivers()).
 [[nodiscard]] std::expected<Config, ConfigErrors> parse(std::string_view toml_text,
                                                         std::string_view source);
+[[nodiscard]] std::expected<Config, ConfigErrors> parse(std::string_view toml_text,
+                                                        std::string_view source,
+                                                        const drivers::DriverRegistry& registry);
 
 // Reads and parses a file. A missing or unreadable file is one ConfigError with line 0.
 [[nodiscard]] std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file);
+[[nodiscard]] std::expected<Config, ConfigErrors> load_file(
+    const std::filesystem::path& file, const drivers::DriverRegistry& registry);
 
 // The settings a node runs with when started without a config file.
 [[nodiscard]] Config embedded_default();
 
 // Names of the settings that differ between two configs and can only take effect after a
-// restart (state.dir, control.*, node.*, runtime.workers, queue.*). A SIGHUP reload applies the
-// other settings and reports these.
+// restart (state.dir, control.*, node.*, runtime.workers, queue.*, device). A SIGHUP reload
+// applies the other settings and reports these.
 [[nodiscard]] std::vector<std::string> restart_required_changes(const Config& running,
                                                                 const Config& reloaded);
 
