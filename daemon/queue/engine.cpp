@@ -40,18 +40,24 @@ bool rollover_due(const QueueState& state, Millis now) {
 // the log: memory would run ahead of disk, a replay would miss the rollover (and issue the
 // next day's numbers again), and the refusal would not leave the state untouched. So every
 // operation keeps the state from before a due rollover and puts it back when nothing followed
-// the rollover (an accepted operation always applies an event of its own); the next operation
-// rolls the day over again. The copy is only taken while a rollover is due: from the first
-// operation of a new hall day until one is accepted or rollover() runs.
+// the rollover's events (an accepted operation always applies an event of its own); the next
+// operation rolls the day over again. The copy is only taken while a rollover is due: from the
+// first operation of a new hall day until one is accepted or rollover() runs.
 class UndoRolloverIfRefused {
 public:
-    UndoRolloverIfRefused(QueueState& state, Millis now) : state_(state) {
+    UndoRolloverIfRefused(QueueState& state, Millis now, const Events& out)
+        : state_(state), out_(out) {
         if (rollover_due(state, now)) {
             before_ = state;
         }
     }
     ~UndoRolloverIfRefused() {
-        if (before_ && state_.events_applied == before_->events_applied + 1) {
+        const auto rollover_only = std::all_of(out_.begin(), out_.end(), [](const auto& event) {
+            return std::holds_alternative<DayRolledOver>(event.body) ||
+                   std::holds_alternative<TicketsClosed>(event.body);
+        });
+        if (before_ && rollover_only &&
+            state_.events_applied == before_->events_applied + out_.size()) {
             state_ = std::move(*before_);
         }
     }
@@ -60,6 +66,7 @@ public:
 
 private:
     QueueState& state_;
+    const Events& out_;
     std::optional<QueueState> before_;
 };
 
@@ -131,11 +138,20 @@ void Engine::begin(Millis now, std::string_view actor, Events& out) {
         return;
     }
     DayRolledOver rolled{hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset), {}};
+    std::vector<TicketId> open;
     for (const auto& [id, ticket] : state_.tickets) {
         if (!is_terminal(ticket.state)) {
-            rolled.closed.push_back(id);
+            open.push_back(id);
         }
     }
+    // Each event lists at most kMaxClosedPerEvent, so that the log can always read it back.
+    auto first = open.begin();
+    while (open.end() - first > static_cast<std::ptrdiff_t>(kMaxClosedPerEvent)) {
+        const auto last = first + static_cast<std::ptrdiff_t>(kMaxClosedPerEvent);
+        emit(now, actor, TicketsClosed{{first, last}}, out);
+        first = last;
+    }
+    rolled.closed.assign(first, open.end());
     emit(now, actor, std::move(rolled), out);
 }
 
@@ -175,7 +191,7 @@ bool Engine::service_staffed(const ServiceItem& service) const {
 
 QueueResult<Events> Engine::take(Millis now, std::string_view actor, const TakeRequest& request) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     const auto* service = state_.hall.find_service(request.service);
     if (service == nullptr) {
@@ -277,7 +293,7 @@ QueueResult<Engine::AtWindow> Engine::ticket_at_window(std::string_view window) 
 QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::string_view window,
                                   std::string_view officer) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     const auto* definition = state_.hall.find_window(window);
     if (definition == nullptr) {
@@ -298,7 +314,7 @@ QueueResult<Events> Engine::login(Millis now, std::string_view actor, std::strin
 
 QueueResult<Events> Engine::logout(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -314,7 +330,7 @@ QueueResult<Events> Engine::logout(Millis now, std::string_view actor, std::stri
 
 QueueResult<Events> Engine::call_next(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -347,7 +363,7 @@ QueueResult<Events> Engine::call_next(Millis now, std::string_view actor, std::s
 
 QueueResult<Events> Engine::recall(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -372,7 +388,7 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
                                           std::string_view window, std::string_view number,
                                           std::string_view reason) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -414,7 +430,7 @@ QueueResult<Events> Engine::call_specific(Millis now, std::string_view actor,
 
 QueueResult<Events> Engine::start(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -442,7 +458,7 @@ std::int64_t Engine::requeue_key(const std::string& service, int behind) const {
 
 QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -464,7 +480,7 @@ QueueResult<Events> Engine::no_show(Millis now, std::string_view actor, std::str
 QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::string_view window,
                                      const TransferRequest& request) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -501,7 +517,7 @@ QueueResult<Events> Engine::transfer(Millis now, std::string_view actor, std::st
 
 QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -514,7 +530,7 @@ QueueResult<Events> Engine::hold(Millis now, std::string_view actor, std::string
 QueueResult<Events> Engine::call_back(Millis now, std::string_view actor, std::string_view window,
                                       std::string_view number) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -555,7 +571,7 @@ QueueResult<Events> Engine::call_back(Millis now, std::string_view actor, std::s
 QueueResult<Events> Engine::pause(Millis now, std::string_view actor, std::string_view window,
                                   std::string_view message) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -579,7 +595,7 @@ QueueResult<Events> Engine::pause(Millis now, std::string_view actor, std::strin
 
 QueueResult<Events> Engine::resume(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto open = open_window(window);
     if (!open) {
@@ -594,7 +610,7 @@ QueueResult<Events> Engine::resume(Millis now, std::string_view actor, std::stri
 
 QueueResult<Events> Engine::finish(Millis now, std::string_view actor, std::string_view window) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     auto at = ticket_at_window(window);
     if (!at) {
@@ -611,7 +627,7 @@ QueueResult<Events> Engine::finish(Millis now, std::string_view actor, std::stri
 QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::string_view number,
                                      int score, std::string_view reason) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     if (score < 1 || score > 5) {
         return fail(QueueErrc::bad_argument,
@@ -639,7 +655,7 @@ QueueResult<Events> Engine::evaluate(Millis now, std::string_view actor, std::st
 
 QueueResult<Events> Engine::abandon(Millis now, std::string_view actor, std::string_view number) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     const auto* ticket = state_.find_by_number(number);
     if (ticket == nullptr) {
@@ -657,7 +673,7 @@ QueueResult<Events> Engine::abandon(Millis now, std::string_view actor, std::str
 QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
                                              const Appointment& appointment) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     if (appointment.id.empty() || appointment.slot_start < 0 ||
         appointment.slot_end <= appointment.slot_start) {
@@ -707,7 +723,7 @@ QueueResult<Events> Engine::book_appointment(Millis now, std::string_view actor,
 QueueResult<Events> Engine::check_in(Millis now, std::string_view actor,
                                      std::string_view identity_hash, std::string_view code) {
     Events out;
-    UndoRolloverIfRefused undo(state_, now);
+    UndoRolloverIfRefused undo(state_, now, out);
     begin(now, actor, out);
     const auto& rules = state_.hall.rules;
     const Appointment* found = nullptr;

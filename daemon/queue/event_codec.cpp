@@ -1061,6 +1061,11 @@ constexpr auto describe(Tag<ClockAdvanced>) {
     return row<ClockAdvanced>("queue.clock_advanced");
 }
 
+constexpr auto describe(Tag<TicketsClosed>) {
+    return row<TicketsClosed>("queue.tickets_closed",
+                              required("ids", &TicketsClosed::ids, kTicketIds));
+}
+
 // Who caused the event; in every payload, after the body's fields.
 constexpr auto kActorField = required("actor", &QueueEvent::actor, kText);
 

@@ -20,6 +20,9 @@ inline constexpr std::size_t kMaxEventPayloadBytes = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxEventTextBytes = 256;     // ids, names, numbers, the actor
 inline constexpr std::size_t kMaxEventMessageBytes = 500;  // reasons, pause messages, rules
 inline constexpr std::size_t kMaxExplanationBeaten = 5;
+// A rollover lists at most this many closed tickets in one event (about 40 KiB of ids at most);
+// more go in TicketsClosed events ahead of its DayRolledOver.
+inline constexpr std::size_t kMaxClosedPerEvent = 2000;
 // Arrays and objects nested deeper than this are rejected before parsing. The format itself
 // needs 3 levels; the rest is room for fields a newer daemon may add.
 inline constexpr std::size_t kMaxEventNestingDepth = 16;
@@ -106,13 +109,18 @@ struct DayRolledOver {
     std::int64_t new_day = 0;
     std::vector<TicketId> closed;  // unfinished tickets closed (自动过号)
 };
-struct ClockAdvanced {};  // simulated time only (replay); nothing else changes
+struct ClockAdvanced {};
+// Unfinished tickets closed at a rollover, ahead of its DayRolledOver, when there are more than
+// one event may list (kMaxClosedPerEvent).
+struct TicketsClosed {
+    std::vector<TicketId> ids;
+};  // simulated time only (replay); nothing else changes
 
-using EventBody =
-    std::variant<TicketIssued, OfficerLoggedIn, OfficerLoggedOut, TicketCalled, TicketRecalled,
-                 ServiceStarted, TicketNoShow, TicketTransferred, TicketHeld, WindowPaused,
-                 WindowResumed, ServiceFinished, TicketEvaluated, TicketAbandoned,
-                 AppointmentBooked, AppointmentCancelled, DayRolledOver, ClockAdvanced>;
+using EventBody = std::variant<TicketIssued, OfficerLoggedIn, OfficerLoggedOut, TicketCalled,
+                               TicketRecalled, ServiceStarted, TicketNoShow, TicketTransferred,
+                               TicketHeld, WindowPaused, WindowResumed, ServiceFinished,
+                               TicketEvaluated, TicketAbandoned, AppointmentBooked,
+                               AppointmentCancelled, DayRolledOver, ClockAdvanced, TicketsClosed>;
 
 struct QueueEvent {
     Millis at = 0;

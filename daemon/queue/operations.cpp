@@ -254,8 +254,10 @@ void describe(const Engine& engine, const Events& events, json& answer) {
             answer["service_s"] = finished->service_ms / 1000;
         } else if (const auto* no_show = std::get_if<TicketNoShow>(&event.body)) {
             answer["abandoned"] = no_show->abandoned;
+        } else if (const auto* closed = std::get_if<TicketsClosed>(&event.body)) {
+            answer["closed"] = answer.value("closed", std::size_t{0}) + closed->ids.size();
         } else if (const auto* rolled = std::get_if<DayRolledOver>(&event.body)) {
-            answer["closed"] = rolled->closed.size();
+            answer["closed"] = answer.value("closed", std::size_t{0}) + rolled->closed.size();
         }
     }
 }

@@ -253,8 +253,8 @@ struct Applier {
             it->second.cancelled = true;
         }
     }
-    void operator()(const DayRolledOver& e) {
-        for (const auto id : e.closed) {
+    void close(const std::vector<TicketId>& ids) {
+        for (const auto id : ids) {
             if (auto* ticket = ticket_of(state, id)) {
                 if (ticket->state == TicketState::waiting) {
                     remove_waiting(state, *ticket);
@@ -263,6 +263,10 @@ struct Applier {
                 ticket->ended_at = at;
             }
         }
+    }
+    void operator()(const TicketsClosed& e) { close(e.ids); }
+    void operator()(const DayRolledOver& e) {
+        close(e.closed);
         for (auto& [id, window] : state.windows) {
             window.current.reset();
             window.round_normal = window.round_priority = 0;

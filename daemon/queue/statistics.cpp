@@ -281,6 +281,14 @@ void Statistics::add(const QueueEvent& event) {
                     }
                     release(ticket->window, e.id, at);
                 }
+            } else if constexpr (std::is_same_v<E, TicketsClosed>) {
+                for (const auto id : e.ids) {
+                    if (auto* ticket = record(id); ticket != nullptr) {
+                        if (ticket->outcome == Outcome::open) {
+                            ticket->outcome = Outcome::closed;
+                        }
+                    }
+                }
             } else if constexpr (std::is_same_v<E, DayRolledOver>) {
                 for (const auto id : e.closed) {
                     if (auto* ticket = record(id); ticket != nullptr) {

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "daemon/queue/engine.hpp"
+
 namespace {
 
 using namespace hk::queue;
@@ -80,6 +82,7 @@ std::vector<Sample> full_events() {
         {make(DayRolledOver{20'780, {40, 41, 43}}),
          R"({"new_day":20780,"closed":[40,41,43],"actor":"system"})"},
         {make(ClockAdvanced{}, "replay"), R"({"actor":"replay"})"},
+        {make(TicketsClosed{{7, 8, 9}}), R"({"ids":[7,8,9],"actor":"system"})"},
     };
 }
 
@@ -107,6 +110,7 @@ std::vector<Sample> minimal_events() {
          R"("cancelled":false},"actor":"system"})"},
         {make(DayRolledOver{0, {}}), R"({"new_day":0,"actor":"system"})"},
         {make(ClockAdvanced{}, ""), R"({"actor":""})"},
+        {make(TicketsClosed{{}}), R"({"ids":[],"actor":"system"})"},
     };
 }
 
@@ -144,7 +148,8 @@ TEST_CASE("the event types are the documented names, in the order of EventBody")
         "queue.ticket_no_show",        "queue.ticket_transferred", "queue.ticket_held",
         "queue.window_paused",         "queue.window_resumed",     "queue.service_finished",
         "queue.ticket_evaluated",      "queue.ticket_abandoned",   "queue.appointment_booked",
-        "queue.appointment_cancelled", "queue.day_rolled_over",    "queue.clock_advanced"};
+        "queue.appointment_cancelled", "queue.day_rolled_over",    "queue.clock_advanced",
+        "queue.tickets_closed"};
     const auto types = queue_event_types();
     CHECK(std::vector<std::string_view>(types.begin(), types.end()) == expected);
     for (const auto& [event, payload] : full_events()) {
@@ -437,6 +442,39 @@ TEST_CASE("a later duplicate key wins, as in any JSON reader that keeps one") {
     CHECK(std::get<WindowResumed>(decoded->body).window == "2");
 }
 
+// The decoder parses with simdjson first and gives what simdjson rejects to nlohmann-json; either
+// way the result is the same (builds with assertions also check every decode against nlohmann).
+TEST_CASE("JSON that only one of the decoder's two parsers reads decodes all the same") {
+    const auto window_of = [](std::string_view payload) {
+        const auto decoded = decode_event("queue.window_resumed", kAt, payload);
+        return decoded ? std::get<WindowResumed>(decoded->body).window : decoded.error();
+    };
+    // A byte order mark, and a NUL after the document: nlohmann reads both.
+    CHECK(window_of("\xEF\xBB\xBF{\"window\":\"1\",\"actor\":\"s\"}") == "1");
+    CHECK(window_of("{\"window\":\"1\",\"actor\":\"s\"}\0"s) == "1");
+    // Numbers beyond 64 bits in a field nobody reads, and nesting at the limit.
+    CHECK(window_of(
+              R"({"window":"1","x":[18446744073709551616,-9223372036854775809],"actor":"s"})") ==
+          "1");
+    CHECK(window_of(R"({"window":"1","x":)" + std::string(kMaxEventNestingDepth - 1, '[') + "0" +
+                    std::string(kMaxEventNestingDepth - 1, ']') + R"(,"actor":"s"})") == "1");
+    // Escapes, surrogate pairs included, and the last of duplicate keys in a nested object.
+    CHECK(window_of(R"({"window":"\u7a97\ud83d\ude00\/","actor":"s"})") ==
+          "\xE7\xAA\x97\xF0\x9F\x98\x80/");
+    const auto called_event = decode_event(
+        "queue.ticket_called", kAt,
+        called(R"(,"explanation":{"strategy":"fifo","beaten":["1"],"beaten":["2","3"]})"));
+    REQUIRE(called_event);
+    CHECK(std::get<TicketCalled>(called_event->body).explanation.beaten ==
+          std::vector<std::string>{"2", "3"});
+    // -0 is the integer 0 to both.
+    const auto no_show =
+        decode_event("queue.ticket_no_show", kAt,
+                     R"({"id":7,"window":"3","abandoned":false,"queue_key":-0,"actor":"s"})");
+    REQUIRE(no_show);
+    CHECK(std::get<TicketNoShow>(no_show->body).queue_key == 0);
+}
+
 TEST_CASE("encoding replaces invalid UTF-8 instead of failing") {
     const auto encoded = encode_event(make(WindowPaused{"3", "bad \xff byte"}));
     CHECK(encoded.payload ==
@@ -496,4 +534,50 @@ TEST_CASE("enum names round-trip and unknown names are rejected") {
 TEST_CASE("values outside an enumeration have no name") {
     CHECK(to_string(static_cast<Channel>(200)).empty());
     CHECK(to_string(static_cast<StrategyKind>(99)).empty());
+}
+
+TEST_CASE("a rollover of thousands of open tickets is split into events the log can read back") {
+    HallDefinition hall;
+    ServiceItem service;
+    service.code = "RE";
+    service.prefix = "A";
+    service.number_width = 4;
+    hall.services = {service};
+    Window window;
+    window.id = "1";
+    window.serves = {{"RE", 1}};
+    hall.windows = {window};
+    Engine engine(hall);
+    std::vector<QueueEvent> log;
+    const auto keep = [&](QueueResult<Events> result) {
+        REQUIRE(result);
+        log.insert(log.end(), result->begin(), result->end());
+        return *result;
+    };
+    constexpr Millis kMorning = 1'795'392'000'000;  // 08:00 hall time
+    keep(engine.login(kMorning, "t", "1", "1000"));
+    constexpr std::size_t kOpen = 4500;
+    for (std::size_t i = 0; i < kOpen; ++i) {
+        keep(engine.take(kMorning, "kiosk", {"RE"}));
+    }
+    const auto events = keep(engine.rollover(kMorning + 24 * 3'600'000LL, "system"));
+    REQUIRE(events.size() == 3);  // 2,000 + 2,000 in TicketsClosed, 500 in DayRolledOver
+    CHECK(std::get<TicketsClosed>(events[0].body).ids.size() == kMaxClosedPerEvent);
+    CHECK(std::get<TicketsClosed>(events[1].body).ids.size() == kMaxClosedPerEvent);
+    CHECK(std::get<DayRolledOver>(events[2].body).closed.size() == 500);
+
+    // Every event fits the log and reads back; the log replays to the live state.
+    QueueState replayed = Engine(hall).state();
+    for (const auto& event : log) {
+        const auto encoded = encode_event(event);
+        REQUIRE(encoded.payload.size() <= kMaxEventPayloadBytes);
+        const auto decoded = decode_event(encoded.type, event.at, encoded.payload);
+        REQUIRE(decoded);
+        apply(replayed, *decoded);
+    }
+    CHECK(engine.state().tickets.empty());  // all closed, then dropped with the old day
+    CHECK(replayed.tickets.empty());
+    CHECK(replayed.day == engine.state().day);
+    CHECK(replayed.waiting == engine.state().waiting);
+    CHECK(replayed.services.at("RE").next_number == 1);
 }

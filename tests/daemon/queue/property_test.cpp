@@ -67,12 +67,12 @@ std::string_view name(WindowState state) {
 }
 
 std::string_view name(const EventBody& body) {
-    static constexpr std::array<std::string_view, 18> kNames = {
+    static constexpr std::array<std::string_view, 19> kNames = {
         "TicketIssued",    "OfficerLoggedIn", "OfficerLoggedOut",  "TicketCalled",
         "TicketRecalled",  "ServiceStarted",  "TicketNoShow",      "TicketTransferred",
         "TicketHeld",      "WindowPaused",    "WindowResumed",     "ServiceFinished",
         "TicketEvaluated", "TicketAbandoned", "AppointmentBooked", "AppointmentCancelled",
-        "DayRolledOver",   "ClockAdvanced"};
+        "DayRolledOver",   "ClockAdvanced",   "TicketsClosed"};
     static_assert(std::variant_size_v<EventBody> == kNames.size());
     return kNames.at(body.index());
 }
@@ -397,6 +397,21 @@ Problem check_lifecycle_event(EventModel& model, const EventBody& body) {
     if (std::find(transition->from.begin(), transition->from.end(), from) ==
         transition->from.end()) {
         return cat(name(body), " for ticket ", transition->id, " which is ", name(from));
+    }
+    return std::nullopt;
+}
+
+// 4b'. TicketsClosed (a large rollover's first part) closes open tickets, each once.
+Problem check_tickets_closed(EventModel& model, const TicketsClosed& closed) {
+    for (const auto id : closed.ids) {
+        const auto tracked = model.tickets.find(id);
+        if (tracked == model.tickets.end()) {
+            return cat("TicketsClosed closed ticket ", id, " of no open day");
+        }
+        const auto was = std::exchange(tracked->second.state, TicketState::closed);
+        if (is_terminal(was)) {
+            return cat("TicketsClosed closed ticket ", id, " which was ", name(was), " already");
+        }
     }
     return std::nullopt;
 }
@@ -890,6 +905,9 @@ private:
             }
         }
         auto problem = check_lifecycle_event(model_, event.body);
+        if (const auto* closed = std::get_if<TicketsClosed>(&event.body); closed && !problem) {
+            problem = check_tickets_closed(model_, *closed);
+        }
         if (const auto* rolled = std::get_if<DayRolledOver>(&event.body); rolled && !problem) {
             problem = check_rollover_closes_day(model_, *rolled);
         }
