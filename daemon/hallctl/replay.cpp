@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <limits>
+#include <limits>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -149,7 +151,8 @@ public:
         : engine_(hall, clock.utc_offset_minutes),
           now_(clock.start),
           offset_(clock.utc_offset_minutes),
-          latest_(*parse_local_time("9999-12-31T23:59", clock.utc_offset_minutes)),
+          latest_(parse_local_time("9999-12-31T23:59", clock.utc_offset_minutes)
+                      .value_or(std::numeric_limits<queue::Millis>::max())),
           statistics_(clock.utc_offset_minutes, hall.rules.day_reset) {}
 
     // The answer to one script line, with its line number and the clock after it.

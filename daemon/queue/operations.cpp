@@ -303,16 +303,16 @@ json run_operation(Engine& engine, Millis now, std::string_view actor, const jso
     if (handler == table.end()) {
         answer["ok"] = false;
         answer["error"] = "bad_request";
-        answer["message"] = fields.error() ? *fields.error() : "unknown op '" + name + "'";
+        answer["message"] = fields.error().value_or("unknown op '" + name + "'");
         return answer;
     }
     Call call{engine, now, actor, fields};
     auto result = handler->second(call);
     if (!result) {
         answer["ok"] = false;
-        if (fields.error()) {
+        if (const auto& problem = fields.error()) {
             answer["error"] = "bad_request";
-            answer["message"] = *fields.error();
+            answer["message"] = problem.value();
         } else {
             answer["error"] = to_string(result.error().code);
             answer["message"] = result.error().message;
