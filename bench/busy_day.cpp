@@ -26,52 +26,17 @@ namespace hk::bench {
 namespace {
 
 using nlohmann::json;
-using queue::StrategyKind;
 using queue::TicketClass;
 
-constexpr int kServices = 50;
-constexpr int kWindows = 50;
 // Mean service time over all tickets. Short, because 9,900 citizens on 50 windows is a very
 // busy day: with the walk to the counter the windows are busy about 80% of the day, more than
 // their capacity at the peaks, so queues build there and drain after.
-constexpr double kMeanServiceMinutes = 1.2;
-constexpr std::array kStrategies = {StrategyKind::fifo,          StrategyKind::class_priority,
-                                    StrategyKind::counted_ratio, StrategyKind::appointment_slot,
-                                    StrategyKind::longest_wait,  StrategyKind::service_weight};
+constexpr ServiceMinutes kServiceMinutes{2.0, 8.0, 1.2};
 // Keeps a result alive so the optimiser cannot drop the work that produced it.
 volatile std::int64_t g_sink = 0;
 
 constexpr Millis kOpen = kMidnight + 8 * kHour + 30 * kMinute;
 constexpr Millis kClose = kMidnight + 17 * kHour;
-
-std::string service_code(int s) {
-    return fmt::format("S{:02}", s);
-}
-
-std::string service_prefix(int s) {
-    if (s < 26) {
-        return std::string(1, static_cast<char>('A' + s));
-    }
-    return std::string{'Z', static_cast<char>('A' + (s - 26))};
-}
-
-const char* kind_name(StrategyKind kind) {
-    switch (kind) {
-        case StrategyKind::fifo:
-            return "fifo";
-        case StrategyKind::class_priority:
-            return "class_priority";
-        case StrategyKind::counted_ratio:
-            return "counted_ratio";
-        case StrategyKind::appointment_slot:
-            return "appointment_slot";
-        case StrategyKind::longest_wait:
-            return "longest_wait";
-        case StrategyKind::service_weight:
-            return "service_weight";
-    }
-    return "fifo";
-}
 
 [[noreturn]] void fail(const std::string& what) {
     static_cast<void>(std::fprintf(stderr, "busy day: %s\n", what.c_str()));
@@ -80,82 +45,9 @@ const char* kind_name(StrategyKind kind) {
 
 }  // namespace
 
-BusyHall make_busy_hall(std::uint64_t seed) {
+BenchHall make_busy_hall(std::uint64_t seed) {
     std::mt19937_64 rng(seed);
-    BusyHall model;
-    std::uniform_real_distribution<double> minutes(2.0, 8.0);
-    double demand_sum = 0;
-    for (int s = 0; s < kServices; ++s) {
-        queue::ServiceItem item;
-        item.code = service_code(s);
-        item.name_zh = "事项" + item.code;
-        item.name_en = "Service " + item.code;
-        item.prefix = service_prefix(s);
-        item.number_width = 4;
-        model.hall.services.push_back(std::move(item));
-        model.demand.push_back(1.0 / (s + 1));
-        demand_sum += model.demand.back();
-        model.mean_minutes.push_back(minutes(rng));
-    }
-    double weighted_mean = 0;
-    for (int s = 0; s < kServices; ++s) {
-        model.demand[s] /= demand_sum;
-        weighted_mean += model.demand[s] * model.mean_minutes[s];
-    }
-    for (auto& m : model.mean_minutes) {
-        m *= kMeanServiceMinutes / weighted_mean;
-    }
-
-    // A primary service per window by highest averages (D'Hondt) on workload, then every
-    // uncovered service on the window serving the fewest, then some cross-trained sharing.
-    std::vector<int> windows_of(kServices, 0);
-    std::vector<std::vector<int>> serves(kWindows);
-    for (int w = 0; w < kWindows; ++w) {
-        int best = 0;
-        double best_quotient = -1;
-        for (int s = 0; s < kServices; ++s) {
-            const double quotient = model.demand[s] * model.mean_minutes[s] / (windows_of[s] + 1);
-            if (quotient > best_quotient) {
-                best = s;
-                best_quotient = quotient;
-            }
-        }
-        ++windows_of[best];
-        serves[w].push_back(best);
-    }
-    for (int s = 0; s < kServices; ++s) {
-        if (windows_of[s] > 0) {
-            continue;
-        }
-        auto& fewest =
-            *std::min_element(serves.begin(), serves.end(),
-                              [](const auto& a, const auto& b) { return a.size() < b.size(); });
-        fewest.push_back(s);
-        ++windows_of[s];
-    }
-    std::uniform_int_distribution<int> extra(0, 3);
-    std::uniform_int_distribution<int> any_service(0, kServices - 1);
-    for (auto& list : serves) {
-        for (int n = extra(rng); n > 0 && list.size() < 5; --n) {
-            const int s = any_service(rng);
-            if (std::find(list.begin(), list.end(), s) == list.end()) {
-                list.push_back(s);
-            }
-        }
-    }
-    std::uniform_int_distribution<int> weight(1, 10);
-    for (int w = 0; w < kWindows; ++w) {
-        queue::Window window;
-        window.id = std::to_string(w + 1);
-        window.name = window.id + "号窗口";
-        window.area = w < kWindows / 2 ? "一楼综合区" : "二楼专区";
-        for (const int s : serves[w]) {
-            window.serves.push_back({service_code(s), weight(rng)});
-        }
-        window.strategy.kind = kStrategies[static_cast<std::size_t>(w) % kStrategies.size()];
-        model.hall.windows.push_back(std::move(window));
-    }
-    return model;
+    return make_bench_hall(rng, kServiceMinutes);
 }
 
 std::string hall_file_text(const queue::HallDefinition& hall) {
@@ -175,7 +67,7 @@ std::string hall_file_text(const queue::HallDefinition& hall) {
         out += fmt::format(
             "\n[[windows]]\nid = \"{}\"\nname = \"{}\"\narea = \"{}\"\nserves = [{}]\n"
             "strategy = {{ kind = \"{}\" }}\n",
-            window.id, window.name, window.area, serves, kind_name(window.strategy.kind));
+            window.id, window.name, window.area, serves, queue::to_string(window.strategy.kind));
     }
     return out;
 }
@@ -211,14 +103,7 @@ struct BusyDay::Impl {
         }
     };
 
-    struct Citizen {
-        Millis at = 0;
-        int service = 0;
-        TicketClass ticket_class = TicketClass::normal;
-        bool appointment = false;
-        Millis slot_start = 0;
-        int misses = 0;  // calls not answered; 2: abandoned by the engine at the second no-show
-        Millis service_ms = 0;
+    struct Citizen : Arrival {
         bool transfer = false;  // sent to another service half-way
         bool hold = false;      // put aside to fetch a document, called back later
         int score = 0;          // evaluation given, 0: none
@@ -241,7 +126,7 @@ struct BusyDay::Impl {
         bool done = false;
     };
 
-    const BusyHall& model;
+    const BenchHall& model;
     std::mt19937_64 rng;
     std::vector<Citizen> citizens;
     std::vector<WindowSim> windows;
@@ -255,7 +140,7 @@ struct BusyDay::Impl {
     int windows_done = 0;
     std::optional<Action> pending;  // the action whose operation awaits its answer
 
-    Impl(const BusyHall& hall, int arrivals, std::uint64_t seed) : model(hall), rng(seed) {
+    Impl(const BenchHall& hall, int arrivals, std::uint64_t seed) : model(hall), rng(seed) {
         make_citizens(arrivals);
         arrivals_left = arrivals;
         for (std::size_t w = 0; w < model.hall.windows.size(); ++w) {
@@ -291,23 +176,13 @@ struct BusyDay::Impl {
         agenda.push(Action{at, ++order, kind, index});
     }
 
-    // Arrivals over 08:30-17:00 with a morning peak around 10:00 and a smaller one around
-    // 14:30, as in queue_bench.
+    // Arrivals as in queue_bench (arrival_density()).
     void make_citizens(int count) {
-        const double open = 8.5 * 60;
-        const double close = 17.0 * 60;
-        const auto density = [](double minute) {
-            const auto peak = [&](double centre, double height) {
-                const double z = (minute - centre) / 50.0;
-                return height * std::exp(-0.5 * z * z);
-            };
-            return 1.0 + peak(10.0 * 60, 2.5) + peak(14.5 * 60, 1.8);
-        };
         std::discrete_distribution<int> pick(model.demand.begin(), model.demand.end());
-        std::uniform_real_distribution<double> when(open, close);
+        std::uniform_real_distribution<double> when(kArrivalsFrom, kArrivalsUntil);
         while (static_cast<int>(citizens.size()) < count) {
             const double minute = when(rng);
-            if (unit() * 3.6 > density(minute)) {
+            if (unit() * kArrivalDensityBound > arrival_density(minute)) {
                 continue;
             }
             Citizen c;
@@ -643,7 +518,7 @@ struct BusyDay::Impl {
     }
 };
 
-BusyDay::BusyDay(const BusyHall& hall, int arrivals, std::uint64_t seed)
+BusyDay::BusyDay(const BenchHall& hall, int arrivals, std::uint64_t seed)
     : impl_(std::make_unique<Impl>(hall, arrivals, seed)) {}
 
 BusyDay::~BusyDay() = default;
@@ -668,7 +543,7 @@ int BusyDay::refused() const {
     return impl_->refused;
 }
 
-DayLog write_busy_day(const std::filesystem::path& db_file, const BusyHall& hall,
+DayLog write_busy_day(const std::filesystem::path& db_file, const BenchHall& hall,
                       std::int64_t queue_events) {
     const auto started = std::chrono::steady_clock::now();
     DayLog log;

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_hall.hpp"
 #include "daemon/queue/hall.hpp"
 #include "daemon/queue/state.hpp"
 
@@ -27,26 +28,11 @@ class Database;
 
 namespace hk::bench {
 
-using queue::Millis;
-
-inline constexpr Millis kSecond = 1000;
-inline constexpr Millis kMinute = 60 * kSecond;
-inline constexpr Millis kHour = 60 * kMinute;
-// 2026-11-23 00:00 China Standard Time: a Monday, so nothing is special about the day.
-inline constexpr Millis kMidnight = 1'795'363'200'000;
-
 // The node the benchmarks' logs belong to.
 inline constexpr std::string_view kBenchNode = "bench-node";
 
-// 50 services with Zipf demand, 50 windows allotted to them by workload (the busiest services
-// get several windows, the rare ones share), each serving 1-5 services, all six strategies.
-struct BusyHall {
-    queue::HallDefinition hall;
-    std::vector<double> demand;        // share of tickets per service, sums to 1
-    std::vector<double> mean_minutes;  // mean service time per service
-};
-
-[[nodiscard]] BusyHall make_busy_hall(std::uint64_t seed);
+// The benchmarks' hall (bench_hall.hpp) with short services: 1.2 minutes on average.
+[[nodiscard]] BenchHall make_busy_hall(std::uint64_t seed);
 
 // The hall as a hall file (docs/hall-file.md), for a daemon to load.
 [[nodiscard]] std::string hall_file_text(const queue::HallDefinition& hall);
@@ -62,7 +48,7 @@ struct Operation {
 // then give its answer to answered() before the next call of next().
 class BusyDay {
 public:
-    BusyDay(const BusyHall& hall, int arrivals, std::uint64_t seed);
+    BusyDay(const BenchHall& hall, int arrivals, std::uint64_t seed);
     BusyDay(const BusyDay&) = delete;
     BusyDay& operator=(const BusyDay&) = delete;
     ~BusyDay();
@@ -99,7 +85,7 @@ struct DayLog {
 // kBenchNode, with relaxed durability (fast, and nothing here needs power-cut safety), and
 // stops after the operation that brings the log to `queue_events` queue events (or at the end
 // of the day). Exits the process with a message on any store error.
-[[nodiscard]] DayLog write_busy_day(const std::filesystem::path& db_file, const BusyHall& hall,
+[[nodiscard]] DayLog write_busy_day(const std::filesystem::path& db_file, const BenchHall& hall,
                                     std::int64_t queue_events);
 
 // Tickets waiting in every service's queue.

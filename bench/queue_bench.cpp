@@ -34,43 +34,29 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_hall.hpp"
+#include "bench/percentiles.hpp"
 #include "daemon/queue/engine.hpp"
+#include "daemon/queue/event_codec.hpp"
 #include "daemon/queue/strategy.hpp"
 
 using namespace hk::queue;
+using hk::bench::Arrival;
+using hk::bench::BenchHall;
+using hk::bench::kHallServices;
+using hk::bench::kHallStrategies;
+using hk::bench::kHallWindows;
+using hk::bench::kHour;
+using hk::bench::kMidnight;
+using hk::bench::kMinute;
+using hk::bench::kSecond;
+using hk::bench::Percentiles;
+using hk::bench::percentiles;
+using hk::bench::service_code;
+using hk::bench::ServiceMinutes;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-constexpr Millis kSecond = 1000;
-constexpr Millis kMinute = 60 * kSecond;
-constexpr Millis kHour = 60 * kMinute;
-// 2026-11-23 00:00 China Standard Time: a Monday, so nothing is special about the day.
-constexpr Millis kMidnight = 1'795'363'200'000;
-
-constexpr int kServices = 50;
-constexpr int kWindows = 50;
-constexpr std::array kStrategies = {StrategyKind::fifo,          StrategyKind::class_priority,
-                                    StrategyKind::counted_ratio, StrategyKind::appointment_slot,
-                                    StrategyKind::longest_wait,  StrategyKind::service_weight};
-
-const char* strategy_name(StrategyKind kind) {
-    switch (kind) {
-        case StrategyKind::fifo:
-            return "fifo";
-        case StrategyKind::class_priority:
-            return "class_priority";
-        case StrategyKind::counted_ratio:
-            return "counted_ratio";
-        case StrategyKind::appointment_slot:
-            return "appointment_slot";
-        case StrategyKind::longest_wait:
-            return "longest_wait";
-        case StrategyKind::service_weight:
-            return "service_weight";
-    }
-    return "?";
-}
 
 // Keeps a result alive so the optimiser cannot drop the work that produced it.
 volatile std::int64_t g_sink = 0;
@@ -79,129 +65,18 @@ double us_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::micro>(to - from).count();
 }
 
-struct Percentiles {
-    std::size_t n = 0;
-    double p50 = 0;
-    double p90 = 0;
-    double p99 = 0;
-    double max = 0;
-};
-
-Percentiles percentiles(std::vector<double> samples) {
-    if (samples.empty()) {
-        return {};
-    }
-    std::sort(samples.begin(), samples.end());
-    const auto at = [&](double q) {
-        return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
-    };
-    return {samples.size(), at(0.5), at(0.9), at(0.99), samples.back()};
-}
-
 // ---------------------------------------------------------------------------------------------
-// The hall. Demand follows a Zipf law over the services (a few items such as real estate or
-// social security take most tickets), and windows are allotted to services by workload, the
-// way a hall manager staffs counters: the busiest services get several dedicated windows, the
-// rare ones are folded into windows that mainly serve something else.
+// The hall (bench_hall.hpp). Services take 3-15 minutes, scaled so an average ticket takes 7:
+// 3,000 tickets then need about 88% of what 50 windows can do in 8.5 hours, so the peaks build
+// real queues and the quiet hours drain them.
 
-struct HallModel {
-    HallDefinition hall;
-    std::vector<double> demand;        // share of tickets per service, sums to 1
-    std::vector<double> mean_minutes;  // true mean service time per service
-};
+constexpr ServiceMinutes kServiceMinutes{3.0, 15.0, 7.0};
 
-std::string service_code(int s) {
-    char code[8];
-    std::snprintf(code, sizeof code, "S%02d", s);
-    return code;
+BenchHall make_hall(std::mt19937_64& rng) {
+    return hk::bench::make_bench_hall(rng, kServiceMinutes);
 }
 
-std::string service_prefix(int s) {
-    if (s < 26) {
-        return std::string(1, static_cast<char>('A' + s));
-    }
-    return std::string{'Z', static_cast<char>('A' + (s - 26))};
-}
-
-HallModel make_hall(std::mt19937_64& rng) {
-    HallModel model;
-    std::uniform_real_distribution<double> minutes(3.0, 15.0);
-    double demand_sum = 0;
-    for (int s = 0; s < kServices; ++s) {
-        ServiceItem item;
-        item.code = service_code(s);
-        item.name_zh = item.name_en = item.code;
-        item.prefix = service_prefix(s);
-        item.number_width = 4;
-        model.hall.services.push_back(std::move(item));
-        model.demand.push_back(1.0 / (s + 1));
-        demand_sum += model.demand.back();
-        model.mean_minutes.push_back(minutes(rng));
-    }
-    double weighted_mean = 0;
-    for (int s = 0; s < kServices; ++s) {
-        model.demand[s] /= demand_sum;
-        weighted_mean += model.demand[s] * model.mean_minutes[s];
-    }
-    // Scale so an average ticket takes 7 minutes: 3,000 tickets then need about 88% of what 50
-    // windows can do in 8.5 hours, so the peaks build real queues and the quiet hours drain them.
-    for (auto& m : model.mean_minutes) {
-        m *= 7.0 / weighted_mean;
-    }
-
-    // Primary service per window by highest averages (D'Hondt) on workload.
-    std::vector<int> windows_of(kServices, 0);
-    std::vector<std::vector<int>> serves(kWindows);
-    for (int w = 0; w < kWindows; ++w) {
-        int best = 0;
-        double best_quotient = -1;
-        for (int s = 0; s < kServices; ++s) {
-            const double quotient = model.demand[s] * model.mean_minutes[s] / (windows_of[s] + 1);
-            if (quotient > best_quotient) {
-                best = s;
-                best_quotient = quotient;
-            }
-        }
-        ++windows_of[best];
-        serves[w].push_back(best);
-    }
-    // Every service needs a window: the uncovered ones go to the windows serving the fewest.
-    for (int s = 0; s < kServices; ++s) {
-        if (windows_of[s] > 0) {
-            continue;
-        }
-        auto& fewest =
-            *std::min_element(serves.begin(), serves.end(),
-                              [](const auto& a, const auto& b) { return a.size() < b.size(); });
-        fewest.push_back(s);
-        ++windows_of[s];
-    }
-    // Then some more sharing, up to five services a window, as cross-trained staff do.
-    std::uniform_int_distribution<int> extra(0, 3);
-    std::uniform_int_distribution<int> any_service(0, kServices - 1);
-    for (auto& list : serves) {
-        for (int n = extra(rng); n > 0 && list.size() < 5; --n) {
-            const int s = any_service(rng);
-            if (std::find(list.begin(), list.end(), s) == list.end()) {
-                list.push_back(s);
-            }
-        }
-    }
-    std::uniform_int_distribution<int> weight(1, 10);
-    for (int w = 0; w < kWindows; ++w) {
-        Window window;
-        window.id = std::to_string(w + 1);
-        window.name = window.id + "号窗口";
-        for (const int s : serves[w]) {
-            window.serves.push_back({service_code(s), weight(rng)});
-        }
-        window.strategy.kind = kStrategies[static_cast<std::size_t>(w) % kStrategies.size()];
-        model.hall.windows.push_back(std::move(window));
-    }
-    return model;
-}
-
-int pick_service(const HallModel& model, std::mt19937_64& rng) {
+int pick_service(const BenchHall& model, std::mt19937_64& rng) {
     std::discrete_distribution<int> pick(model.demand.begin(), model.demand.end());
     return pick(rng);
 }
@@ -354,7 +229,7 @@ LatencyRun measure_latency(int rounds) {
     for (const auto& window : windows) {
         run.min_serves = std::min(run.min_serves, window.serves.size());
         run.max_serves = std::max(run.max_serves, window.serves.size());
-        run.mean_serves += static_cast<double>(window.serves.size()) / kWindows;
+        run.mean_serves += static_cast<double>(window.serves.size()) / kHallWindows;
     }
     for (const auto& [service, list] : engine.state().waiting) {
         run.largest_queue = std::max(run.largest_queue, list.size());
@@ -452,17 +327,17 @@ void print_latency(const LatencyRun& run) {
     row("baseline: min over 5,000 records", scan, -1);
     double all_reach = 0;
     int all_decisions = 0;
-    for (std::size_t k = 0; k < kStrategies.size(); ++k) {
+    for (std::size_t k = 0; k < kHallStrategies.size(); ++k) {
         all_reach += run.in_reach[k];
         all_decisions += run.decisions[k];
     }
     row("choose_next, all windows", choose, all_reach / all_decisions);
     row("call_next, all windows", call, all_reach / all_decisions);
-    for (std::size_t k = 0; k < kStrategies.size(); ++k) {
+    for (std::size_t k = 0; k < kHallStrategies.size(); ++k) {
         const double reach = run.in_reach[k] / std::max(run.decisions[k], 1);
-        row(std::string("  choose_next ") + strategy_name(kStrategies[k]),
+        row("  choose_next " + std::string(to_string(kHallStrategies[k])),
             percentiles(run.choose_by[k]), reach);
-        row(std::string("  call_next   ") + strategy_name(kStrategies[k]),
+        row("  call_next   " + std::string(to_string(kHallStrategies[k])),
             percentiles(run.call_by[k]), reach);
     }
     std::printf("  call_next p99 / 50 µs target    %.2f\n", call.p99 / 50.0);
@@ -481,34 +356,15 @@ void print_latency(const LatencyRun& run) {
 // ---------------------------------------------------------------------------------------------
 // 2. Estimated wait over a simulated day
 
-struct Arrival {
-    Millis at = 0;
-    int service = 0;
-    TicketClass ticket_class = TicketClass::normal;
-    bool appointment = false;
-    Millis slot_start = 0;
-    int misses = 0;  // calls the citizen does not answer (2: abandoned by the engine)
-    Millis service_ms = 0;
-};
-
-// Arrival times over 08:30-17:00: a steady trickle plus a morning peak around 10:00 and a
-// smaller afternoon one around 14:30, drawn by rejection from that density.
-std::vector<Arrival> make_arrivals(const HallModel& model, int count, std::mt19937_64& rng) {
-    const double open = 8.5 * 60;
-    const double close = 17.0 * 60;
-    const auto density = [](double minute) {
-        const auto peak = [&](double centre, double height) {
-            const double z = (minute - centre) / 50.0;
-            return height * std::exp(-0.5 * z * z);
-        };
-        return 1.0 + peak(10.0 * 60, 2.5) + peak(14.5 * 60, 1.8);
-    };
-    std::uniform_real_distribution<double> when(open, close);
+// Arrival times over 08:30-17:00, drawn by rejection from arrival_density().
+std::vector<Arrival> make_arrivals(const BenchHall& model, int count, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> when(hk::bench::kArrivalsFrom,
+                                                hk::bench::kArrivalsUntil);
     std::uniform_real_distribution<double> unit(0, 1);
     std::vector<Arrival> arrivals;
     while (static_cast<int>(arrivals.size()) < count) {
         const double minute = when(rng);
-        if (unit(rng) * 3.6 > density(minute)) {
+        if (unit(rng) * hk::bench::kArrivalDensityBound > hk::bench::arrival_density(minute)) {
             continue;
         }
         Arrival a;
@@ -588,8 +444,8 @@ WaitRun simulate_day(int arrivals_count) {
     }
 
     // Which windows serve a service, and whether any of them serves it alone.
-    std::vector<std::vector<std::size_t>> serving(kServices);
-    std::vector<bool> shared(kServices, true);
+    std::vector<std::vector<std::size_t>> serving(kHallServices);
+    std::vector<bool> shared(kHallServices, true);
     for (std::size_t w = 0; w < windows.size(); ++w) {
         for (const auto& serves : windows[w].serves) {
             const int s = std::stoi(serves.service.substr(1));

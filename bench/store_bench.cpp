@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "bench/busy_day.hpp"
+#include "bench/percentiles.hpp"
 #include "daemon/app/queue_service.hpp"
 #include "daemon/queue/engine.hpp"
 #include "daemon/queue/event_codec.hpp"
@@ -45,6 +46,7 @@
 
 using namespace hk;
 using bench::kBenchNode;
+using bench::percentiles;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -55,29 +57,6 @@ constexpr std::uint64_t kDaySeed = 20261125;
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-struct Percentiles {
-    std::size_t n = 0;
-    double p50 = 0;
-    double p90 = 0;
-    double p99 = 0;
-    double sum = 0;
-};
-
-Percentiles percentiles(std::vector<double> samples) {
-    if (samples.empty()) {
-        return {};
-    }
-    std::sort(samples.begin(), samples.end());
-    const auto at = [&](double q) {
-        return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
-    };
-    Percentiles p{samples.size(), at(0.5), at(0.9), at(0.99), 0};
-    for (const double s : samples) {
-        p.sum += s;
-    }
-    return p;
 }
 
 [[noreturn]] void die(const char* what, const store::Error& error) {
@@ -162,7 +141,7 @@ void run_bare_block(store::Database& db, store::Statement& insert, const std::st
     }
 }
 
-OpsRun measure_operations(const bench::BusyHall& hall, int rounds, int block) {
+OpsRun measure_operations(const bench::BenchHall& hall, int rounds, int block) {
     test::TempDir dir("hk-store-bench");
     OpsRun run;
     auto db = must(store::Database::open(dir / "hallkeeper.db"), "open");
@@ -265,7 +244,7 @@ struct RestartRun {
     std::int64_t replayed = 0;
 };
 
-void measure_breakdown(const bench::BusyHall& hall, const std::filesystem::path& file,
+void measure_breakdown(const bench::BenchHall& hall, const std::filesystem::path& file,
                        RestartRun& run) {
     store::OpenOptions options;
     options.quick_check = false;
@@ -327,7 +306,7 @@ void measure_breakdown(const bench::BusyHall& hall, const std::filesystem::path&
     }
 }
 
-RestartRun measure_restart(const bench::BusyHall& hall, std::int64_t target_events, int restarts) {
+RestartRun measure_restart(const bench::BenchHall& hall, std::int64_t target_events, int restarts) {
     test::TempDir dir("hk-store-bench");
     const auto file = dir / "hallkeeper.db";
     RestartRun run;

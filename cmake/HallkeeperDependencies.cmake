@@ -45,6 +45,11 @@ if(NOT CLI11_FOUND)
   hk_missing("CLI11" libcli11-dev)
 endif()
 
+find_package(simdjson 3 QUIET)
+if(NOT simdjson_FOUND)
+  hk_missing("simdjson (queue event decoding)" libsimdjson-dev)
+endif()
+
 find_package(PkgConfig QUIET)
 if(NOT PkgConfig_FOUND)
   hk_missing("pkg-config" pkg-config)

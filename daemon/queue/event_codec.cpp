@@ -5,15 +5,14 @@
 // its row: a member added to events.hpp without a place in the contract does not build.
 //
 // Decoding is on the path of every start: the daemon replays the day's log (tens of thousands
-// of events) before it is ready. So a payload is first parsed by a small parser of its own
-// (FlatJson, below) that covers what payloads hold in practice, and only what it declines goes
-// to nlohmann-json. The fields are read by the same codecs from either parse.
+// of events) before it is ready. So a payload is first parsed by simdjson, whose parser is
+// reused from one payload to the next, and only what simdjson rejects goes to nlohmann-json. The
+// fields are read by the same codecs from either parse.
 #include "daemon/queue/event_codec.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <deque>
 #include <exception>
 #include <limits>
 #include <tuple>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "protocols/json/json_text.hpp"
 
@@ -219,354 +219,59 @@ Failure must_be(const Path& path, std::string_view what) {
 }
 
 // ------------------------------------------------------------------------------ fast parse
-// FlatJson parses a payload into one vector of nodes that point into the payload text: no node
-// or string is allocated per value, which is what made nlohmann's DOM the larger part of a
-// replay. It accepts a strict subset of JSON and declines the rest (parse() returns false):
-// numbers with a fraction or exponent or beyond 64 bits, \u escapes, bytes that are not UTF-8,
-// anything malformed, nesting deeper than the limit. A declined payload goes through the depth
-// check and to nlohmann-json as before, so every error message and every corner of JSON is
-// still decided by nlohmann. What FlatJson accepts, it reads as nlohmann would: integers signed
-// or unsigned as nlohmann types them, the last of duplicate keys. In builds with assertions
-// every decode that FlatJson did is repeated with nlohmann and the two results must be the
-// same.
+// A payload is parsed first by simdjson's DOM parser: one tape for the whole document and one
+// buffer for its unescaped strings, both kept by the parser for the next payload, where
+// nlohmann's DOM allocates a node and a string for every member (which was most of a replay).
+// simdjson rejects some JSON that nlohmann reads: integers beyond 64 bits, a byte order mark, a
+// NUL after the document, and nesting that its depth limit counts as deeper than ours does. A
+// rejected payload goes through the depth check and to nlohmann-json, so every error message and
+// every corner of JSON is still decided by nlohmann. What simdjson accepts, the codecs read as
+// nlohmann would: integers whether typed signed or unsigned, and of duplicate keys the last
+// (member(), below). In builds with assertions every decode that simdjson did is repeated with
+// nlohmann and the two results must be the same.
 
-class FlatJson {
+class FastParser {
 public:
-    enum class Kind : std::uint8_t {
-        null,
-        boolean,
-        signed_integer,
-        unsigned_integer,
-        string,
-        array,
-        object
-    };
-
-    struct Node {
-        Kind kind = Kind::null;
-        bool flag = false;
-        std::uint64_t bits = 0;   // unsigned: the value; signed: the int64 value's bits
-        std::string_view text;    // a string's value
-        std::string_view key;     // the member name, for a member of an object
-        std::uint32_t end = 0;    // index of the node after this one's subtree
-        std::uint32_t count = 0;  // elements or members
-    };
-
-    // A node of a parsed document; cheap to copy.
-    class Value {
-    public:
-        Value(const FlatJson& doc, std::uint32_t index) : doc_(&doc), index_(index) {}
-        [[nodiscard]] const Node& node() const { return doc_->nodes_[index_]; }
-        [[nodiscard]] const FlatJson& doc() const { return *doc_; }
-        [[nodiscard]] std::uint32_t index() const { return index_; }
-
-    private:
-        const FlatJson* doc_;
-        std::uint32_t index_;
-    };
-
-    // Parses `text`; false when it is not in the subset (or not JSON at all).
-    bool parse(std::string_view text) {
-        nodes_.clear();
-        unescaped_.clear();
-        in_ = text;
-        pos_ = 0;
-        depth_ = 0;
-        if (!value()) {
-            return false;
+    // The payload parsed, valid until the next call; empty when simdjson rejects it.
+    std::optional<simdjson::dom::element> parse(std::string_view payload) {
+        // Nesting deeper than the limit is rejected; the limit is set when the parser first
+        // allocates (again after trim()).
+        if (parser_.max_depth() != kMaxEventNestingDepth &&
+            parser_.allocate(kKeptCapacity, kMaxEventNestingDepth) != simdjson::SUCCESS) {
+            return std::nullopt;
         }
-        skip_space();
-        return pos_ == in_.size();
+        // simdjson reads up to SIMDJSON_PADDING bytes past the end of the text.
+        if (input_.size() < payload.size() + simdjson::SIMDJSON_PADDING) {
+            input_.resize(payload.size() + simdjson::SIMDJSON_PADDING);
+        }
+        std::copy(payload.begin(), payload.end(), input_.begin());
+        simdjson::dom::element root;
+        if (parser_.parse(input_.data(), payload.size(), false).get(root) != simdjson::SUCCESS) {
+            return std::nullopt;
+        }
+        return root;
     }
 
-    [[nodiscard]] Value root() const { return Value(*this, 0); }
-
-    // Gives back the memory of an unusually large payload, so that one 64 KiB array does not
-    // stay allocated for the life of the thread.
+    // Gives back the memory of an unusually large payload, so that the buffers of one 64 KiB
+    // payload do not stay allocated for the life of the thread.
     void trim() {
-        constexpr std::size_t kKeptNodes = 1024;
-        if (nodes_.capacity() > kKeptNodes) {
-            nodes_ = {};
+        if (parser_.capacity() > kKeptCapacity) {
+            parser_ = simdjson::dom::parser(kMaxEventPayloadBytes);
         }
-        unescaped_.clear();
+        if (input_.size() > kKeptCapacity + simdjson::SIMDJSON_PADDING) {
+            input_ = {};
+        }
     }
-    [[nodiscard]] const Node& at(std::uint32_t index) const { return nodes_[index]; }
 
 private:
-    static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-    static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+    static constexpr std::size_t kKeptCapacity = 4096;  // bytes of payload
 
-    void skip_space() {
-        while (pos_ < in_.size() && is_space(in_[pos_])) {
-            ++pos_;
-        }
-    }
-
-    bool literal(std::string_view word) {
-        if (in_.substr(pos_, word.size()) != word) {
-            return false;
-        }
-        pos_ += word.size();
-        return true;
-    }
-
-    bool value() {
-        skip_space();
-        if (pos_ >= in_.size()) {
-            return false;
-        }
-        if ((in_[pos_] == '{' || in_[pos_] == '[') && ++depth_ > kMaxEventNestingDepth) {
-            return false;  // the depth check reports it
-        }
-        const auto index = static_cast<std::uint32_t>(nodes_.size());
-        nodes_.emplace_back();
-        bool ok = false;
-        switch (in_[pos_]) {
-            case '{':
-                ok = object(index);
-                --depth_;
-                break;
-            case '[':
-                ok = array(index);
-                --depth_;
-                break;
-            case '"': {
-                std::string_view text;
-                ok = string(text);
-                nodes_[index].kind = Kind::string;
-                nodes_[index].text = text;
-                break;
-            }
-            case 't':
-                ok = literal("true");
-                nodes_[index].kind = Kind::boolean;
-                nodes_[index].flag = true;
-                break;
-            case 'f':
-                ok = literal("false");
-                nodes_[index].kind = Kind::boolean;
-                break;
-            case 'n':
-                ok = literal("null");
-                break;
-            default:
-                ok = number(index);
-                break;
-        }
-        nodes_[index].end = static_cast<std::uint32_t>(nodes_.size());
-        return ok;
-    }
-
-    bool object(std::uint32_t index) {
-        nodes_[index].kind = Kind::object;
-        ++pos_;  // {
-        skip_space();
-        if (pos_ < in_.size() && in_[pos_] == '}') {
-            ++pos_;
-            return true;
-        }
-        while (true) {
-            skip_space();
-            std::string_view key;
-            if (pos_ >= in_.size() || in_[pos_] != '"' || !string(key)) {
-                return false;
-            }
-            skip_space();
-            if (pos_ >= in_.size() || in_[pos_] != ':') {
-                return false;
-            }
-            ++pos_;
-            const auto member = static_cast<std::uint32_t>(nodes_.size());
-            if (!value()) {
-                return false;
-            }
-            nodes_[member].key = key;
-            ++nodes_[index].count;
-            skip_space();
-            if (pos_ < in_.size() && in_[pos_] == ',') {
-                ++pos_;
-                continue;
-            }
-            if (pos_ < in_.size() && in_[pos_] == '}') {
-                ++pos_;
-                return true;
-            }
-            return false;
-        }
-    }
-
-    bool array(std::uint32_t index) {
-        nodes_[index].kind = Kind::array;
-        ++pos_;  // [
-        skip_space();
-        if (pos_ < in_.size() && in_[pos_] == ']') {
-            ++pos_;
-            return true;
-        }
-        while (true) {
-            if (!value()) {
-                return false;
-            }
-            ++nodes_[index].count;
-            skip_space();
-            if (pos_ < in_.size() && in_[pos_] == ',') {
-                ++pos_;
-                continue;
-            }
-            if (pos_ < in_.size() && in_[pos_] == ']') {
-                ++pos_;
-                return true;
-            }
-            return false;
-        }
-    }
-
-    // -?(0|[1-9][0-9]*) within 64 bits; a fraction or exponent is declined.
-    bool number(std::uint32_t index) {
-        const bool negative = in_[pos_] == '-';
-        if (negative) {
-            ++pos_;
-        }
-        if (pos_ >= in_.size() || !is_digit(in_[pos_])) {
-            return false;
-        }
-        std::uint64_t magnitude = 0;
-        if (in_[pos_] == '0') {
-            ++pos_;
-        } else {
-            while (pos_ < in_.size() && is_digit(in_[pos_])) {
-                const auto digit = static_cast<std::uint64_t>(in_[pos_] - '0');
-                if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-                    return false;
-                }
-                magnitude = magnitude * 10 + digit;
-                ++pos_;
-            }
-        }
-        if (pos_ < in_.size() &&
-            (is_digit(in_[pos_]) || in_[pos_] == '.' || in_[pos_] == 'e' || in_[pos_] == 'E')) {
-            return false;
-        }
-        auto& node = nodes_[index];
-        if (!negative) {
-            node.kind = Kind::unsigned_integer;
-            node.bits = magnitude;
-            return true;
-        }
-        // Down to -2^63; nlohmann reads anything below as a float.
-        if (magnitude > static_cast<std::uint64_t>(kInt64Max) + 1) {
-            return false;
-        }
-        node.kind = Kind::signed_integer;
-        node.bits = ~magnitude + 1;  // two's complement of the magnitude
-        return true;
-    }
-
-    // The length of the UTF-8 sequence at pos_ (2 to 4), or 0 when it is not valid UTF-8 as
-    // nlohmann checks it (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
-    [[nodiscard]] std::size_t utf8_length() const {
-        const auto byte = [&](std::size_t i) {
-            return pos_ + i < in_.size() ? static_cast<unsigned char>(in_[pos_ + i]) : 0U;
-        };
-        const auto in = [](unsigned c, unsigned low, unsigned high) {
-            return c >= low && c <= high;
-        };
-        const unsigned lead = byte(0);
-        if (in(lead, 0xC2, 0xDF)) {
-            return in(byte(1), 0x80, 0xBF) ? 2 : 0;
-        }
-        if (lead == 0xE0 || lead == 0xED || in(lead, 0xE1, 0xEC) || in(lead, 0xEE, 0xEF)) {
-            const unsigned low = lead == 0xE0 ? 0xA0 : 0x80;
-            const unsigned high = lead == 0xED ? 0x9F : 0xBF;
-            return in(byte(1), low, high) && in(byte(2), 0x80, 0xBF) ? 3 : 0;
-        }
-        if (in(lead, 0xF0, 0xF4)) {
-            const unsigned low = lead == 0xF0 ? 0x90 : 0x80;
-            const unsigned high = lead == 0xF4 ? 0x8F : 0xBF;
-            return in(byte(1), low, high) && in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4
-                                                                                                : 0;
-        }
-        return 0;
-    }
-
-    // A string at pos_ (on its opening quote). Its text points into the payload, or, when it
-    // has escapes, into a decoded copy the document keeps.
-    bool string(std::string_view& out) {
-        ++pos_;  // "
-        const std::size_t start = pos_;
-        bool escaped = false;
-        while (true) {
-            if (pos_ >= in_.size()) {
-                return false;
-            }
-            const auto c = static_cast<unsigned char>(in_[pos_]);
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\') {
-                escaped = true;
-                if (pos_ + 1 >= in_.size() ||
-                    std::string_view(R"("\/bfnrt)").find(in_[pos_ + 1]) == std::string_view::npos) {
-                    return false;  // \u…, or not an escape at all
-                }
-                pos_ += 2;
-            } else if (c < 0x20) {
-                return false;
-            } else if (c < 0x80) {
-                ++pos_;
-            } else {
-                const std::size_t length = utf8_length();
-                if (length == 0) {
-                    return false;
-                }
-                pos_ += length;
-            }
-        }
-        out = in_.substr(start, pos_ - start);
-        ++pos_;  // "
-        if (escaped) {
-            std::string decoded;
-            decoded.reserve(out.size());
-            for (std::size_t i = 0; i < out.size(); ++i) {
-                if (out[i] != '\\') {
-                    decoded.push_back(out[i]);
-                    continue;
-                }
-                switch (out[++i]) {
-                    case 'b':
-                        decoded.push_back('\b');
-                        break;
-                    case 'f':
-                        decoded.push_back('\f');
-                        break;
-                    case 'n':
-                        decoded.push_back('\n');
-                        break;
-                    case 'r':
-                        decoded.push_back('\r');
-                        break;
-                    case 't':
-                        decoded.push_back('\t');
-                        break;
-                    default:  // " \ /
-                        decoded.push_back(out[i]);
-                        break;
-                }
-            }
-            out = unescaped_.emplace_back(std::move(decoded));
-        }
-        return true;
-    }
-
-    std::vector<Node> nodes_;
-    std::deque<std::string> unescaped_;  // a deque: growing it moves no string
-    std::string_view in_;
-    std::size_t pos_ = 0;
-    std::size_t depth_ = 0;  // arrays and objects open at pos_, the payload's own included
+    simdjson::dom::parser parser_{kMaxEventPayloadBytes};
+    std::vector<char> input_;  // the payload and its padding
 };
 
 // ------------------------------------------------------------------------------ JSON values
-// What the codecs ask of a parsed value, for nlohmann's DOM and for FlatJson alike.
+// What the codecs ask of a parsed value, for nlohmann's DOM and for simdjson's alike.
 
 bool is_string(const json& value) {
     return value.is_string();
@@ -618,59 +323,62 @@ const json* member(const json& object, std::string_view name) {
     return it == object.end() ? nullptr : &*it;
 }
 
-using FlatKind = FlatJson::Kind;
+using Element = simdjson::dom::element;
+using ElementType = simdjson::dom::element_type;
 
-bool is_string(const FlatJson::Value& value) {
-    return value.node().kind == FlatKind::string;
+bool is_string(const Element& value) {
+    return value.is_string();
 }
-std::string_view text_of(const FlatJson::Value& value) {
-    return value.node().text;
+std::string_view text_of(const Element& value) {
+    return value.get_string().value_unsafe();
 }
-bool is_boolean(const FlatJson::Value& value) {
-    return value.node().kind == FlatKind::boolean;
+bool is_boolean(const Element& value) {
+    return value.is_bool();
 }
-bool flag_of(const FlatJson::Value& value) {
-    return value.node().flag;
+bool flag_of(const Element& value) {
+    return value.get_bool().value_unsafe();
 }
-std::optional<std::int64_t> integer_of(const FlatJson::Value& value) {
-    const auto& node = value.node();
-    if (node.kind == FlatKind::unsigned_integer) {
-        if (node.bits > static_cast<std::uint64_t>(kInt64Max)) {
+// simdjson types an integer int64 when it fits and uint64 only above that; a number with a
+// fraction or exponent is a double, as it is a float for nlohmann.
+std::optional<std::int64_t> integer_of(const Element& value) {
+    if (value.type() == ElementType::INT64) {
+        return value.get_int64().value_unsafe();
+    }
+    if (value.type() == ElementType::UINT64) {
+        const auto magnitude = value.get_uint64().value_unsafe();
+        if (magnitude > static_cast<std::uint64_t>(kInt64Max)) {
             return std::nullopt;
         }
-        return static_cast<std::int64_t>(node.bits);
-    }
-    if (node.kind == FlatKind::signed_integer) {
-        return static_cast<std::int64_t>(node.bits);
+        return static_cast<std::int64_t>(magnitude);
     }
     return std::nullopt;
 }
-bool is_array(const FlatJson::Value& value) {
-    return value.node().kind == FlatKind::array;
+bool is_array(const Element& value) {
+    return value.is_array();
 }
-std::size_t array_size(const FlatJson::Value& value) {
-    return value.node().count;
+std::size_t array_size(const Element& value) {
+    // Exact: simdjson counts up to 2^24 - 1 elements, more than a payload can hold.
+    return value.get_array().value_unsafe().size();
 }
-// Children follow their parent; each child's `end` is where its next sibling starts.
 template <class F>
-void for_each_element(const FlatJson::Value& value, F&& visit) {
-    const auto end = value.node().end;
-    for (std::uint32_t child = value.index() + 1; child < end; child = value.doc().at(child).end) {
-        if (!visit(FlatJson::Value(value.doc(), child))) {
+void for_each_element(const Element& value, F&& visit) {
+    const simdjson::dom::array elements = value.get_array().value_unsafe();
+    for (const Element element : elements) {
+        if (!visit(element)) {
             return;
         }
     }
 }
-bool is_object(const FlatJson::Value& value) {
-    return value.node().kind == FlatKind::object;
+bool is_object(const Element& value) {
+    return value.is_object();
 }
-std::optional<FlatJson::Value> member(const FlatJson::Value& object, std::string_view name) {
-    std::optional<FlatJson::Value> found;
-    const auto end = object.node().end;
-    for (std::uint32_t child = object.index() + 1; child < end;
-         child = object.doc().at(child).end) {
-        if (object.doc().at(child).key == name) {
-            found.emplace(object.doc(), child);  // the last one counts, as with nlohmann
+// simdjson keeps every member, duplicates included: the last one counts, as with nlohmann.
+std::optional<Element> member(const Element& object, std::string_view name) {
+    std::optional<Element> found;
+    const simdjson::dom::object fields = object.get_object().value_unsafe();
+    for (const auto field : fields) {
+        if (field.key == name) {
+            found = field.value;
         }
     }
     return found;
@@ -679,7 +387,7 @@ std::optional<FlatJson::Value> member(const FlatJson::Value& object, std::string
 // ---------------------------------------------------------------------------------- codecs
 // A codec writes one member as JSON and reads it back, checking type and range. `path` names
 // the value in error messages ("explanation.beaten[2]"). Reading takes either kind of parsed
-// value (nlohmann's or FlatJson's) through the functions above.
+// value (nlohmann's or simdjson's) through the functions above.
 
 // JSON integers only: a fraction or exponent (which nlohmann reads as a float) is refused
 // rather than rounded, so nothing is ever silently changed on replay.
@@ -1260,15 +968,15 @@ Failure read_with_nlohmann(std::size_t index, std::string_view payload, QueueEve
     }
 }
 
-// Parsed by FlatJson; empty when it declines the payload. One parser per thread, so that its
+// Parsed by simdjson; empty when it rejects the payload. One parser per thread, so that its
 // buffers are reused from one event to the next.
-std::optional<Failure> read_with_flat_json(std::size_t index, std::string_view payload,
-                                           QueueEvent& event) {
-    thread_local FlatJson parser;
+std::optional<Failure> read_with_simdjson(std::size_t index, std::string_view payload,
+                                          QueueEvent& event) {
+    thread_local FastParser parser;
     try {
         std::optional<Failure> failure;
-        if (parser.parse(payload)) {
-            failure = read_parsed(index, parser.root(), event);
+        if (const auto root = parser.parse(payload)) {
+            failure = read_parsed(index, *root, event);
         }
         parser.trim();
         return failure;
@@ -1278,7 +986,7 @@ std::optional<Failure> read_with_flat_json(std::size_t index, std::string_view p
     }
 }
 
-// Whether nlohmann reads `payload` exactly as FlatJson did: the same failure, or the same
+// Whether nlohmann reads `payload` exactly as simdjson did: the same failure, or the same
 // event. Only for assertions.
 [[maybe_unused]] bool same_as_nlohmann(std::size_t index, std::string_view payload,
                                        const QueueEvent& event, const Failure& failure) {
@@ -1294,8 +1002,9 @@ Failure read_event(std::size_t index, std::string_view payload, QueueEvent& even
         return "payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
                std::to_string(kMaxEventPayloadBytes);
     }
-    // FlatJson declines what nests too deep, so the check is needed only when it declines.
-    auto failure = read_with_flat_json(index, payload, event);
+    // simdjson rejects what nests too deep (its depth counts at least ours), so the check is
+    // needed only when it rejects.
+    auto failure = read_with_simdjson(index, payload, event);
     if (failure) {
         assert(!nested_too_deep(payload) && same_as_nlohmann(index, payload, event, *failure));
         return std::move(*failure);
