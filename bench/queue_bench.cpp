@@ -544,7 +544,8 @@ WaitRun simulate_day(int arrivals_count) {
                             ? 1
                             : 0;
                 }
-                outcome.naive_estimate = outcome.ahead * 5 * kMinute / std::max(open, 1);
+                outcome.naive_estimate =
+                    static_cast<Millis>(outcome.ahead) * 5 * kMinute / std::max(open, 1);
                 if (outcome_of_ticket.size() <= static_cast<std::size_t>(*id)) {
                     outcome_of_ticket.resize(static_cast<std::size_t>(*id) + 1);
                 }
@@ -561,7 +562,12 @@ WaitRun simulate_day(int arrivals_count) {
                     std::fprintf(stderr, "start refused\n");
                     std::exit(1);
                 }
-                const auto o = *at_window[event.index];
+                const auto& current = at_window[event.index];
+                if (!current) {
+                    std::fprintf(stderr, "start at a window serving nobody\n");
+                    std::exit(1);
+                }
+                const auto o = *current;
                 events.push({now + arrivals[arrival_of_outcome[o]].service_ms, seq++, Kind::finish,
                              event.index});
                 break;

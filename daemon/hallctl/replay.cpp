@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <fstream>
 #include <limits>
-#include <limits>
 #include <optional>
 #include <string>
 #include <system_error>
