@@ -402,34 +402,24 @@ std::optional<int> parse_utc_offset(std::string_view text) {
 }
 
 std::optional<Millis> parse_local_time(std::string_view text, int utc_offset_minutes) {
-    if (text.size() != 16 || text[4] != '-' || text[7] != '-' || text[10] != 'T') {
+    if (text.size() != 16 || text[10] != 'T') {
         return std::nullopt;
     }
-    const auto year = digits(text, 0, 4);
-    const auto month = digits(text, 5, 2);
-    const auto day = digits(text, 8, 2);
+    const auto day = queue::parse_day(text.substr(0, 10));
     const auto minute = parse_minute_of_day(text.substr(11));
-    if (!year || !month || !day || !minute || *year < kMinYear || *year > kMaxYear) {
+    const auto first_day =
+        std::chrono::sys_days{std::chrono::year{kMinYear} / 1 / 1}.time_since_epoch().count();
+    if (!day || !minute || *day < first_day) {
         return std::nullopt;
     }
-    const std::chrono::year_month_day date{std::chrono::year{*year},
-                                           std::chrono::month{static_cast<unsigned>(*month)},
-                                           std::chrono::day{static_cast<unsigned>(*day)}};
-    if (!date.ok()) {
-        return std::nullopt;
-    }
-    const Millis days = std::chrono::sys_days{date}.time_since_epoch().count();
-    return days * kDayMs + (*minute - utc_offset_minutes) * kMinuteMs;
+    return *day * kDayMs + (*minute - utc_offset_minutes) * kMinuteMs;
 }
 
 std::string format_local_time(Millis at, int utc_offset_minutes) {
     const auto local = at + utc_offset_minutes * kMinuteMs;
     const auto days = floor_div(local, kDayMs);
-    const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
     const auto minute = (local - days * kDayMs) / kMinuteMs;
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}", static_cast<int>(date.year()),
-                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                       minute / 60, minute % 60);
+    return fmt::format("{}T{:02}:{:02}", queue::format_day(days), minute / 60, minute % 60);
 }
 
 ReplaySummary replay(const queue::HallDefinition& hall, const ReplayClock& clock,

@@ -1,9 +1,11 @@
-// Threshold alerts: see alerts.hpp. Each check walks the waiting lists once, then looks at a
-// few tickets per window, so the daemon can check after every operation even with thousands of
-// tickets waiting.
+// Threshold alerts: see alerts.hpp. Each check walks the class lanes (state.hpp: ServiceLanes,
+// which carry each waiting ticket's queue time) once without looking tickets up, then looks at
+// a few tickets per window, so the daemon can check after every operation even with thousands
+// of tickets waiting.
 #include "daemon/queue/alerts.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -14,9 +16,15 @@ namespace {
 
 constexpr Millis kMinute = 60'000;
 
-// Whether `a` joined its queue before `b` (none: never).
+// Whether `a` joined its queue before `b` (none: never); equal times go by queue order.
 bool earlier(const Ticket* a, const Ticket* b) {
-    return a != nullptr && (b == nullptr || a->queued_at < b->queued_at);
+    return a != nullptr && (b == nullptr || std::tie(a->queued_at, a->queue_key) <
+                                                std::tie(b->queued_at, b->queue_key));
+}
+
+bool earlier(const LaneEntry* a, const LaneEntry* b) {
+    return a != nullptr && (b == nullptr || std::tie(a->queued_at, a->queue_key) <
+                                                std::tie(b->queued_at, b->queue_key));
 }
 
 // The waiting tickets as the checks need them, gathered in one pass over the waiting lists:
@@ -31,24 +39,33 @@ struct Waiting {
     std::vector<const Ticket*> targeted;  // transferred to one named window
 
     explicit Waiting(const QueueState& state) {
-        for (const auto& [code, ids] : state.waiting) {
-            auto& service = services[code];
-            for (const auto id : ids) {
-                const auto* ticket = state.find_ticket(id);
-                if (ticket == nullptr) {
-                    continue;
-                }
-                ++service.count;
-                if (earlier(ticket, service.oldest)) {
-                    service.oldest = ticket;
-                }
-                if (!ticket->target_window.empty()) {
-                    targeted.push_back(ticket);
-                } else if (earlier(ticket, service.oldest_open)) {
-                    service.oldest_open = ticket;
+        for (const auto& [code, lanes] : state.lanes) {
+            const LaneEntry* oldest = nullptr;
+            const LaneEntry* oldest_open = nullptr;
+            std::int64_t count = 0;
+            for (const auto& lane : lanes.by_class) {
+                count += static_cast<std::int64_t>(lane.size());
+                for (const auto& entry : lane) {
+                    if (earlier(&entry, oldest)) {
+                        oldest = &entry;
+                    }
+                    if (entry.restricted) {
+                        if (const auto* ticket = state.find_ticket(entry.id)) {
+                            targeted.push_back(ticket);
+                        }
+                    } else if (earlier(&entry, oldest_open)) {
+                        oldest_open = &entry;
+                    }
                 }
             }
+            if (state.waiting.contains(code)) {
+                services[code] = {count, ticket_of(state, oldest), ticket_of(state, oldest_open)};
+            }
         }
+    }
+
+    static const Ticket* ticket_of(const QueueState& state, const LaneEntry* entry) {
+        return entry == nullptr ? nullptr : state.find_ticket(entry->id);
     }
 
     // The waiting ticket `window` may call that joined its queue first.

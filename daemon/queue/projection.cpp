@@ -37,7 +37,7 @@ void insert_into_lanes(QueueState& state, const Ticket& ticket) {
     auto& lanes = state.lanes[ticket.service];
     const bool restricted = !ticket.target_window.empty();
     auto& lane = lanes.by_class.at(static_cast<std::size_t>(ticket.ticket_class));
-    const LaneEntry entry{ticket.queue_key, ticket.id, restricted};
+    const LaneEntry entry{ticket.queue_key, ticket.id, restricted, ticket.queued_at};
     lane.insert(std::upper_bound(lane.begin(), lane.end(), entry,
                                  [](const LaneEntry& a, const LaneEntry& b) {
                                      return a.queue_key < b.queue_key;

@@ -110,6 +110,7 @@ struct LaneEntry {
     std::int64_t queue_key = 0;
     TicketId id = 0;
     bool restricted = false;  // transferred to a named window: only that window may call it
+    Millis queued_at = 0;     // when it (re)joined the queue, for the wait alerts
     friend bool operator==(const LaneEntry&, const LaneEntry&) = default;
 };
 

@@ -336,7 +336,7 @@ Problem check_lanes(const QueueState& state) {
             auto& lanes = expected[service];
             const bool restricted = !ticket.target_window.empty();
             lanes.by_class.at(static_cast<std::size_t>(ticket.ticket_class))
-                .push_back({ticket.queue_key, id, restricted});
+                .push_back({ticket.queue_key, id, restricted, ticket.queued_at});
             if (ticket.ticket_class == TicketClass::appointment && ticket.slot_start) {
                 lanes.by_slot.push_back({*ticket.slot_start, ticket.queue_key, id, restricted});
             }
