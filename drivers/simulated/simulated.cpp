@@ -130,10 +130,11 @@ DriverManifest manifest(DeviceClass device_class) {
 void register_drivers(DriverRegistry& registry) {
     for (const auto device_class : kAllDeviceClasses) {
         // The manifests are fixed and tested (simulated_test): registration cannot fail.
-        static_cast<void>(registry.add(manifest(device_class), [](const DeviceConfig& config) {
-            return std::expected<std::unique_ptr<Driver>, std::string>(
-                std::make_unique<PlaceholderDriver>(config));
-        }));
+        static_cast<void>(
+            registry.add(manifest(device_class), [](const DeviceConfig& config, DriverContext&) {
+                return std::expected<std::unique_ptr<Driver>, std::string>(
+                    std::make_unique<PlaceholderDriver>(config));
+            }));
     }
 }
 

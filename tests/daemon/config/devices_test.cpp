@@ -32,7 +32,8 @@ using test::only_error_of;
 using test::parsed;
 
 drivers::DriverFactory null_factory() {
-    return [](const DeviceConfig&) -> std::expected<std::unique_ptr<drivers::Driver>, std::string> {
+    return [](const DeviceConfig&, drivers::DriverContext&)
+               -> std::expected<std::unique_ptr<drivers::Driver>, std::string> {
         return std::unexpected(std::string("not in tests"));
     };
 }

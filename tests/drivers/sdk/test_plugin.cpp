@@ -33,7 +33,8 @@ private:
 };
 
 DriverFactory echo_factory() {
-    return [](const DeviceConfig& config) -> std::expected<std::unique_ptr<Driver>, std::string> {
+    return [](const DeviceConfig& config,
+              DriverContext&) -> std::expected<std::unique_ptr<Driver>, std::string> {
         return std::make_unique<EchoDriver>(config.id);
     };
 }
