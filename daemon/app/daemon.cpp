@@ -13,6 +13,7 @@
 #include "daemon/queue/reports.hpp"
 #include "daemon/store/migrations.hpp"
 #include "daemon/version.hpp"
+#include "drivers/hotplug/udev_source.hpp"
 
 namespace hk::app {
 namespace {
@@ -115,6 +116,9 @@ std::expected<std::unique_ptr<Daemon>, StartupError> Daemon::start(config::Confi
     if (auto error = daemon->open_queue(std::move(hall))) {
         return std::unexpected(std::move(*error));
     }
+    if (auto error = daemon->open_devices()) {
+        return std::unexpected(std::move(*error));
+    }
     daemon->register_commands();
     return daemon;
 }
@@ -199,6 +203,30 @@ std::optional<StartupError> Daemon::open_queue(queue::HallDefinition hall) {
     return std::nullopt;
 }
 
+std::optional<StartupError> Daemon::open_devices() {
+    auto service = DeviceService::start(
+        io_, config_, drivers::builtin_drivers(),
+        std::make_unique<drivers::hotplug::UdevSource>(io_),
+        DeviceServiceHooks{
+            // Health changes are not worth a sync each: a power cut may lose the last one,
+            // and the driver reports the state again when it starts.
+            .record_event =
+                [this](std::string_view type, const json& payload) {
+                    record_event(type, payload, store::Durability::relaxed);
+                },
+            .now_ms = now_ms,
+        });
+    if (!service) {
+        std::string message = "the devices cannot start:";
+        for (const auto& problem : service.error()) {
+            message += "\n  " + problem;
+        }
+        return StartupError{kExitConfig, message};
+    }
+    devices_ = std::move(*service);
+    return std::nullopt;
+}
+
 void Daemon::register_commands() {
     control_->add_command(
         "status", "Version, role, uptime and store of this node",
@@ -222,6 +250,7 @@ void Daemon::register_commands() {
     control_->add_command("alerts", "The queue's alerts now: long waits, long queues, idle windows",
                           control::Server::SyncHandler(
                               [this](const json&) -> control::Outcome { return list_alerts(); }));
+    devices_->register_commands(*control_);
 }
 
 control::Outcome Daemon::run_queue_operation(const json& args) {
@@ -364,6 +393,9 @@ void Daemon::shutdown() {
     signals_.cancel();
     watchdog_timer_.cancel();
     alerts_timer_.cancel();
+    if (devices_) {
+        devices_->stop();
+    }
     record_event("node.stopped", json{{"run", run_.id}});
     if (auto stopped = run_history().record_stop(run_.id, now_ms()); !stopped) {
         spdlog::error("could not record the clean stop: {}", stopped.error().message);
@@ -395,8 +427,9 @@ store::RunHistory& Daemon::run_history() {
 }
 // NOLINTEND(bugprone-unchecked-optional-access)
 
-bool Daemon::record_event(std::string_view type, const json& payload) {
-    auto transaction = db().begin(store::Durability::critical);
+bool Daemon::record_event(std::string_view type, const json& payload,
+                          store::Durability durability) {
+    auto transaction = db().begin(durability);
     if (!transaction) {
         spdlog::error("event {} not recorded: {}", type, transaction.error().message);
         return false;
@@ -446,6 +479,7 @@ json Daemon::status() const {
           {"loaded_at_ms", config_loaded_at_ms_},
           {"log_level", config::to_string(config_.log.level)}}},
         {"queue", queue_status()},
+        {"devices", devices_ ? devices_->summary() : json(nullptr)},
     };
 }
 

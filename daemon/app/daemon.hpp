@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/command_line.hpp"
+#include "daemon/app/device_service.hpp"
 #include "daemon/app/queue_service.hpp"
 #include "daemon/app/systemd.hpp"
 #include "daemon/app/worker_pool.hpp"
@@ -64,6 +65,8 @@ private:
     std::optional<StartupError> record_start();
     // Rebuilds the queue from the event log.
     std::optional<StartupError> open_queue(queue::HallDefinition hall);
+    // Starts the configured devices, hotplug and the simulation scenario.
+    std::optional<StartupError> open_devices();
     void register_commands();
 
     void wait_for_signal();
@@ -86,8 +89,10 @@ private:
     // last check; arm_alert_check() does so now and then every kAlertCheckInterval.
     void check_alerts();
     void arm_alert_check();
-    // Appends one event in its own critical transaction; logs and returns false on failure.
-    bool record_event(std::string_view type, const nlohmann::json& payload);
+    // Appends one event in its own transaction (critical: synced before it returns); logs and
+    // returns false on failure.
+    bool record_event(std::string_view type, const nlohmann::json& payload,
+                      store::Durability durability = store::Durability::critical);
 
     // The store members below: open_store() and record_start() engage them before start()
     // hands the Daemon out, and they stay engaged until it is destroyed.
@@ -124,6 +129,7 @@ private:
     queue::AlertMonitor alert_monitor_;
 
     std::unique_ptr<control::Server> control_;
+    std::unique_ptr<DeviceService> devices_;
 };
 
 // Milliseconds since the Unix epoch.

@@ -177,6 +177,27 @@ void read_queue_utc_offset(const toml::node& value, const std::string& key, Queu
     }
 }
 
+void read_simulation_script(const toml::node& value, const std::string& key,
+                            SimulationSettings& out, Problems& problems) {
+    const std::string* text = expect_string(value, key, problems);
+    if (text == nullptr) {
+        return;
+    }
+    if (text->empty() || text->find('\0') != std::string::npos) {
+        problems.add(value.source(), key,
+                     fmt::format("expected a file path, got {}", quote_value(*text)));
+        return;
+    }
+    out.script = *text;
+}
+
+void read_simulation_repeat(const toml::node& value, const std::string& key,
+                            SimulationSettings& out, Problems& problems) {
+    if (const auto repeat = read_boolean(value, key, problems)) {
+        out.repeat = *repeat;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The schema: per section, its known keys and how each is read.
 
@@ -214,12 +235,18 @@ constexpr std::array<KeySpec<QueueSettings>, 2> kQueueKeys{{
     {"utc_offset_minutes", read_queue_utc_offset},
 }};
 
+constexpr std::array<KeySpec<SimulationSettings>, 2> kSimulationKeys{{
+    {"script", read_simulation_script},
+    {"repeat", read_simulation_repeat},
+}};
+
 constexpr auto kNodeKeyNames = names_of(kNodeKeys);
 constexpr auto kStateKeyNames = names_of(kStateKeys);
 constexpr auto kLogKeyNames = names_of(kLogKeys);
 constexpr auto kControlKeyNames = names_of(kControlKeys);
 constexpr auto kRuntimeKeyNames = names_of(kRuntimeKeys);
 constexpr auto kQueueKeyNames = names_of(kQueueKeys);
+constexpr auto kSimulationKeyNames = names_of(kSimulationKeys);
 
 template <typename Settings, std::size_t N>
 void read_section(const toml::node& section, std::string_view name,
@@ -251,19 +278,24 @@ void read_queue(const toml::node& section, Config& config, Problems& problems) {
     read_section(section, "queue", kQueueKeys, config.queue, problems);
 }
 
+void read_simulation(const toml::node& section, Config& config, Problems& problems) {
+    read_section(section, "simulation", kSimulationKeys, config.simulation, problems);
+}
+
 struct SectionSpec {
     std::string_view name;
     void (*read)(const toml::node& section, Config& config, Problems& problems);
     std::span<const std::string_view> key_names;
 };
 
-constexpr std::array<SectionSpec, 6> kSections{{
+constexpr std::array<SectionSpec, 7> kSections{{
     {"node", read_node, kNodeKeyNames},
     {"state", read_state, kStateKeyNames},
     {"log", read_log, kLogKeyNames},
     {"control", read_control, kControlKeyNames},
     {"runtime", read_runtime, kRuntimeKeyNames},
     {"queue", read_queue, kQueueKeyNames},
+    {"simulation", read_simulation, kSimulationKeyNames},
 }};
 
 constexpr std::array<std::string_view, kSections.size()> kSectionNames = [] {
@@ -370,7 +402,13 @@ std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file,
     if (!text) {
         return std::unexpected(text.error());
     }
-    return parse(*text, file.string(), registry);
+    auto config = parse(*text, file.string(), registry);
+    // A relative scenario path is relative to the config file, wherever the daemon started.
+    if (config && config->simulation.script && config->simulation.script->is_relative()) {
+        config->simulation.script =
+            std::filesystem::absolute(file).parent_path() / *config->simulation.script;
+    }
+    return config;
 }
 
 Config embedded_default() {
@@ -380,7 +418,7 @@ Config embedded_default() {
 std::vector<std::string> restart_required_changes(const Config& running, const Config& reloaded) {
     // Everything except log.*: identity, paths, the thread pool and the hall are fixed at
     // start-up (the queue is rebuilt from its log on the next start).
-    const std::array<std::pair<std::string_view, bool>, 10> settings{{
+    const std::array<std::pair<std::string_view, bool>, 11> settings{{
         {"node.id", running.node.id != reloaded.node.id},
         {"node.hall", running.node.hall != reloaded.node.hall},
         {"node.role", running.node.role != reloaded.node.role},
@@ -392,6 +430,7 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
         {"queue.utc_offset_minutes",
          running.queue.utc_offset_minutes != reloaded.queue.utc_offset_minutes},
         {"device", running.devices != reloaded.devices},
+        {"simulation", running.simulation != reloaded.simulation},
     }};
     std::vector<std::string> changed;
     for (const auto& [name, differs] : settings) {

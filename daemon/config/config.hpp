@@ -71,6 +71,15 @@ struct QueueSettings {
     friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
 };
 
+struct SimulationSettings {
+    // A scenario for the simulated devices (docs/devices.md): an absolute path, or one
+    // relative to the config file's directory. None: the devices only do what they are told.
+    std::optional<std::filesystem::path> script;
+    bool repeat = false;  // start the scenario again after its last step
+
+    friend bool operator==(const SimulationSettings&, const SimulationSettings&) = default;
+};
+
 struct Config {
     NodeSettings node;
     StateSettings state;
@@ -78,6 +87,7 @@ struct Config {
     ControlSettings control;
     RuntimeSettings runtime;
     QueueSettings queue;
+    SimulationSettings simulation;
     // The [[device]] tables (docs/configuration.md), in file order, each validated against its
     // driver's manifest with every parameter present.
     std::vector<drivers::DeviceConfig> devices;

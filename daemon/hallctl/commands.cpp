@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "daemon/hallctl/devices.hpp"
 #include "daemon/hallctl/format.hpp"
 
 namespace hk::hallctl {
@@ -118,7 +119,7 @@ std::string render_queue(const json& result) {
 }  // namespace
 
 std::span<const CommandSpec> command_specs() {
-    static const std::array<CommandSpec, 8> kSpecs = {{
+    static const std::array<CommandSpec, 14> kSpecs = {{
         {"status",
          "Show the daemon's version, node, uptime and store",
          "status",
@@ -134,6 +135,20 @@ std::span<const CommandSpec> command_specs() {
         {"stats", "Show a day's queue statistics, whole or grouped", "stats", render_stats,
          stats_args},
         {"alerts", "List the queue's current alerts", "alerts", render_alerts, {}},
+        {"devices list", "List the node's devices with their state", "devices", render_devices, {}},
+        {"devices show", "Show one device: health, counters, parameters, recent events", "device",
+         render_device, device_id_args},
+        {"devices probe",
+         "List present hardware and the drivers that would take it",
+         "devices.probe",
+         render_probe,
+         {}},
+        {"devices test", "Run a device's self-test", "device.test", render_device_result,
+         device_id_args},
+        {"devices simulate", "Make a simulated device act (present a card, press a key, …)",
+         "device.simulate", render_device_result, simulate_args},
+        {"devices trace", "Record a device's traffic to a trace file, or stop", "device.trace",
+         render_device_result, trace_args},
     }};
     return kSpecs;
 }

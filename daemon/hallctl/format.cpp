@@ -22,31 +22,6 @@ using nlohmann::json;
 constexpr std::string_view kUnknown = "?";
 constexpr std::size_t kLabelWidth = 11;
 
-// The member `key` of `object` if `object` is an object that has it.
-const json* member(const json& object, std::string_view key) {
-    if (!object.is_object()) {
-        return nullptr;
-    }
-    const auto it = object.find(key);
-    return it == object.end() ? nullptr : &*it;
-}
-
-std::string text_of(const json& object, std::string_view key) {
-    const auto* value = member(object, key);
-    if (value == nullptr || !value->is_string()) {
-        return std::string(kUnknown);
-    }
-    return printable(value->get_ref<const std::string&>());
-}
-
-std::optional<std::uint64_t> count_of(const json& object, std::string_view key) {
-    const auto* value = member(object, key);
-    if (value == nullptr || !value->is_number_unsigned()) {
-        return std::nullopt;
-    }
-    return value->get<std::uint64_t>();
-}
-
 std::string row(std::string_view label, std::string_view value) {
     return fmt::format("{:<{}}{}\n", label, kLabelWidth, value);
 }
@@ -284,6 +259,30 @@ std::string render_table(const std::vector<Column>& columns,
 }
 
 }  // namespace
+
+const json* member(const json& object, std::string_view key) {
+    if (!object.is_object()) {
+        return nullptr;
+    }
+    const auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+}
+
+std::string text_of(const json& object, std::string_view key) {
+    const auto* value = member(object, key);
+    if (value == nullptr || !value->is_string()) {
+        return std::string(kUnknown);
+    }
+    return printable(value->get_ref<const std::string&>());
+}
+
+std::optional<std::uint64_t> count_of(const json& object, std::string_view key) {
+    const auto* value = member(object, key);
+    if (value == nullptr || !value->is_number_unsigned()) {
+        return std::nullopt;
+    }
+    return value->get<std::uint64_t>();
+}
 
 std::string format_duration(std::uint64_t milliseconds) {
     const auto seconds = milliseconds / 1000;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,14 @@ namespace hk::hallctl {
 
 // "512 B", "96.0 KiB", "1.5 MiB": binary units, one decimal.
 [[nodiscard]] std::string format_size(std::uint64_t bytes);
+
+// Reading fields of an answer defensively. The member `key` of `object` if `object` is an
+// object that has it; its text (made printable), or "?" when missing or not a string; its
+// value as an unsigned count, if it is one.
+[[nodiscard]] const nlohmann::json* member(const nlohmann::json& object, std::string_view key);
+[[nodiscard]] std::string text_of(const nlohmann::json& object, std::string_view key);
+[[nodiscard]] std::optional<std::uint64_t> count_of(const nlohmann::json& object,
+                                                    std::string_view key);
 
 // Replaces control characters (terminal escapes included) so that text from the daemon
 // cannot rewrite the terminal.

@@ -27,6 +27,12 @@ bool wants_json(int argc, char** argv) {
                        [](const char* arg) { return std::string_view(arg) == "--json"; });
 }
 
+std::string group_summary(std::string_view group) {
+    return group == "devices" ? "See and try the node's devices: list, show, probe, test, "
+                                "simulate, trace"
+                              : std::string(group);
+}
+
 // `replay` needs no daemon, so it is not in the CommandSpec table of daemon commands.
 CLI::App* add_replay(CLI::App& app, hk::hallctl::ReplayOptions& replay) {
     auto* command = app.add_subcommand(
@@ -80,9 +86,26 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     const auto specs = hk::hallctl::command_specs();
     std::vector<nlohmann::json> args(specs.size(), nlohmann::json::object());
+    std::vector<CLI::App*> commands(specs.size(), nullptr);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const auto& spec = specs[i];
-        auto* command = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
+        // "devices list": a subcommand of the group "devices".
+        CLI::App* parent = &app;
+        std::string name(spec.name);
+        if (const auto space = name.find(' '); space != std::string::npos) {
+            const auto group = name.substr(0, space);
+            const auto existing = app.get_subcommands(
+                [&group](const CLI::App* sub) { return sub->get_name() == group; });
+            parent = existing.empty() ? nullptr : existing.front();
+            if (parent == nullptr) {
+                parent = app.add_subcommand(group, group_summary(group));
+                parent->require_subcommand(1);
+                parent->fallthrough();
+            }
+            name = name.substr(space + 1);
+        }
+        auto* command = parent->add_subcommand(name, std::string(spec.summary));
+        commands[i] = command;
         if (spec.define_args) {
             spec.define_args(*command, args[i]);
         }
@@ -111,7 +134,7 @@ int main(int argc, char** argv) {
     options.timeout = std::chrono::milliseconds(timeout_ms);
     options.wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait_seconds * 1000.0));
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        if (app.got_subcommand(std::string(specs[i].name))) {
+        if (commands[i]->parsed()) {
             return hk::hallctl::run_command(specs[i], args[i], options, std::cout, std::cerr);
         }
     }

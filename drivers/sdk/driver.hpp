@@ -97,6 +97,15 @@ public:
             DeviceError{std::string(device_errc::kNotSupported), "this driver has no self-test"}));
     }
 
+    // Records the device's traffic into the trace file `file` (docs/transports.md) from now
+    // on, or stops recording (nullopt), for `hallctl devices trace`. Drivers talking through a
+    // Transport pass it on (Transport::set_trace); others cannot.
+    virtual std::expected<void, DeviceError> trace(const std::optional<std::string>& file) {
+        static_cast<void>(file);
+        return std::unexpected(DeviceError{std::string(device_errc::kNotSupported),
+                                           "this driver has no byte link to trace"});
+    }
+
     // The device's hotplug node is there again, possibly under a new /dev name: reopen now
     // rather than at the next backoff step. `devnode` is where it is now.
     virtual void device_arrived(const std::string& devnode) { static_cast<void>(devnode); }

@@ -8,6 +8,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include "drivers/transport/trace.hpp"
+
 namespace hk::drivers::transport {
 namespace {
 
@@ -235,6 +237,9 @@ void Transport::on_read(const boost::system::error_code& error,
         link_down(fault_code, "read: " + error.message());
         return;
     }
+    if (trace_) {
+        trace_->write(Direction::in, received);
+    }
     const auto session = session_;
     if (active_) {
         feed_request(received);
@@ -262,6 +267,9 @@ void Transport::write_next() {
     writing_ = true;
     auto bytes = std::make_shared<Bytes>(std::move(write_queue_.front()));
     write_queue_.pop_front();
+    if (trace_) {
+        trace_->write(Direction::out, *bytes);
+    }
     const auto session = session_;
     link_->async_write(std::span<const std::uint8_t>(*bytes),
                        [weak = weak_from_this(), session, bytes](

@@ -25,6 +25,8 @@
 
 namespace hk::drivers::transport {
 
+class TraceWriter;  // trace.hpp
+
 using Bytes = std::vector<std::uint8_t>;
 
 // Bytes from text, for drivers speaking ASCII protocols and for tests.
@@ -183,6 +185,11 @@ public:
     void request(Bytes bytes, ReplyFramer framer, RequestHandler done,
                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
+    // Records every byte sent and received from now on into `writer` (trace.hpp), as
+    // `hallctl devices trace` asks; nullptr stops recording. The link is not reopened.
+    void set_trace(std::shared_ptr<TraceWriter> writer) { trace_ = std::move(writer); }
+    [[nodiscard]] bool is_tracing() const { return trace_ != nullptr; }
+
     [[nodiscard]] bool is_up() const { return up_; }
     [[nodiscard]] HealthTracker& health() { return *health_; }
     [[nodiscard]] const HealthTracker& health() const { return *health_; }
@@ -238,6 +245,7 @@ private:
     std::deque<PendingRequest> queued_;
     std::uint64_t request_sequence_ = 0;
     Bytes reply_buffer_;
+    std::shared_ptr<TraceWriter> trace_;
 };
 
 }  // namespace hk::drivers::transport

@@ -35,6 +35,30 @@ TEST_CASE("load_file reads and validates a config file") {
     CHECK(result->node.role == Role::terminal);
 }
 
+TEST_CASE("a relative simulation script is taken relative to the config file") {
+    const TempDir dir;
+    write_file(dir / "hall.toml", "[simulation]\nscript = \"scenarios/demo.txt\"\nrepeat = true\n");
+    const auto relative = load_file(dir / "hall.toml");
+    REQUIRE(relative.has_value());
+    REQUIRE(relative->simulation.script.has_value());
+    CHECK(*relative->simulation.script == dir / "scenarios" / "demo.txt");
+    CHECK(relative->simulation.repeat);
+
+    write_file(dir / "abs.toml", "[simulation]\nscript = \"/srv/demo.txt\"\n");
+    const auto absolute = load_file(dir / "abs.toml");
+    REQUIRE(absolute.has_value());
+    CHECK(absolute->simulation.script == std::filesystem::path("/srv/demo.txt"));
+    CHECK_FALSE(absolute->simulation.repeat);
+}
+
+TEST_CASE("a simulation script must be a non-empty path and repeat a boolean") {
+    const TempDir dir;
+    write_file(dir / "empty.toml", "[simulation]\nscript = \"\"\n");
+    CHECK(only_load_error(dir / "empty.toml").message == "expected a file path, got \"\"");
+    write_file(dir / "repeat.toml", "[simulation]\nrepeat = \"yes\"\n");
+    CHECK(only_load_error(dir / "repeat.toml").key == "simulation.repeat");
+}
+
 TEST_CASE("load_file names the file in the errors of its content") {
     const TempDir dir;
     const auto file = dir / "hall.toml";
