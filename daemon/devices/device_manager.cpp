@@ -2,6 +2,8 @@
 #include "daemon/devices/device_manager.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -88,12 +90,30 @@ void DeviceManager::stop() {
     }
 }
 
+namespace {
+
+// Whether the configured port is the node: the same path, or a stable symlink to it
+// ("/dev/serial/by-path/…" → "/dev/ttyUSB0"). A quick local lookup, no device I/O.
+bool is_port(const std::string& port, const std::string& devnode) {
+    if (devnode.empty()) {
+        return false;
+    }
+    if (port == devnode) {
+        return true;
+    }
+    std::error_code error;
+    const auto resolved = std::filesystem::canonical(port, error);
+    return !error && resolved == std::filesystem::path(devnode);
+}
+
+}  // namespace
+
 ManagedDevice* DeviceManager::owner_of(const drivers::DeviceInfo& info) {
     // Named by physical path or device node: that device, whatever its driver says.
     for (auto& device : devices_) {
         const auto& config = device->config;
         if ((config.match && *config.match == info.physical_path) ||
-            (config.port && !info.devnode.empty() && *config.port == info.devnode)) {
+            (config.port && is_port(*config.port, info.devnode))) {
             return device.get();
         }
     }
