@@ -36,6 +36,9 @@ std::vector<std::string> all_at_once(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
+// The libFuzzer entry point (no libFuzzer header declares it).
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) {
         return 0;

@@ -18,6 +18,9 @@ void require(bool condition) {
 
 }  // namespace
 
+// The libFuzzer entry point (no libFuzzer header declares it).
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     const auto parsed = hk::devices::parse_scenario(text);
