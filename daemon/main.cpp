@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <system_error>
+#include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/command_line.hpp"
@@ -13,6 +16,8 @@
 #include "daemon/config/config.hpp"
 #include "daemon/config/hall_file.hpp"
 #include "daemon/version.hpp"
+#include "drivers/builtin.hpp"
+#include "drivers/sdk/registry.hpp"
 
 namespace {
 
@@ -39,8 +44,42 @@ std::expected<hk::queue::HallDefinition, int> load_hall(const hk::config::Config
     return std::move(*hall);
 }
 
-int check_config(const std::filesystem::path& file) {
-    const auto loaded = hk::config::load_file(file);
+// The drivers the config may use: the compiled-in ones, then the shared objects of the driver
+// directory. A refused shared object is reported and left out; a directory named on the
+// command line that cannot be read stops the start.
+struct Drivers {
+    hk::drivers::DriverRegistry registry;
+    std::vector<std::string> notes;  // logged once logging is configured
+};
+
+std::expected<Drivers, int> load_drivers(const CommandLine& line) {
+    Drivers drivers;
+    hk::drivers::register_builtin_drivers(drivers.registry);
+    std::error_code error;
+    const bool named = line.driver_dir.has_value();
+    const std::filesystem::path dir =
+        named ? *line.driver_dir : std::filesystem::path(hk::kDefaultDriverDir);
+    if (!named && !std::filesystem::is_directory(dir, error)) {
+        return drivers;  // no driver packages installed
+    }
+    auto report = drivers.registry.load_directory(dir);
+    if (!report) {
+        static_cast<void>(std::fprintf(stderr, "hallkeeperd: driver directory %s: %s\n",
+                                       dir.c_str(), report.error().c_str()));
+        return std::unexpected(hk::app::kExitConfig);
+    }
+    for (const auto& name : report->loaded) {
+        drivers.notes.push_back(fmt::format("driver {} loaded from {}", name, dir.string()));
+    }
+    for (const auto& refusal : report->refused) {
+        drivers.notes.push_back(
+            fmt::format("driver file {} refused: {}", refusal.file.string(), refusal.reason));
+    }
+    return drivers;
+}
+
+int check_config(const std::filesystem::path& file, const hk::drivers::DriverRegistry& drivers) {
+    const auto loaded = hk::config::load_file(file, drivers);
     if (!loaded) {
         print_errors(loaded.error());
         static_cast<void>(std::fprintf(stderr, "%s: %zu problem(s), configuration rejected\n",
@@ -55,10 +94,11 @@ int check_config(const std::filesystem::path& file) {
 }
 
 // Loads the file (or the embedded default) and applies command-line overrides.
-std::expected<hk::config::Config, int> load_config(const CommandLine& line) {
+std::expected<hk::config::Config, int> load_config(const CommandLine& line,
+                                                   const hk::drivers::DriverRegistry& drivers) {
     hk::config::Config config = hk::config::embedded_default();
     if (line.config_file) {
-        auto loaded = hk::config::load_file(*line.config_file);
+        auto loaded = hk::config::load_file(*line.config_file, drivers);
         if (!loaded) {
             print_errors(loaded.error());
             static_cast<void>(std::fprintf(stderr,
@@ -89,7 +129,7 @@ int main(int argc, char** argv) {
     CommandLine line = std::move(*parsed);
     // Relative paths on the command line mean relative to where the daemon was started; made
     // absolute once, so a reload compares like with like.
-    for (auto* path : {&line.state_dir, &line.socket}) {
+    for (auto* path : {&line.state_dir, &line.socket, &line.driver_dir}) {
         if (*path) {
             **path = std::filesystem::absolute(**path);
         }
@@ -98,10 +138,17 @@ int main(int argc, char** argv) {
         std::printf("hallkeeperd %s (%s)\n", hk::kVersion, hk::kBuildType);
         return hk::app::kExitOk;
     }
-    if (line.check_config) {
-        return check_config(*line.check_config);
+    auto drivers = load_drivers(line);
+    if (!drivers) {
+        return drivers.error();
     }
-    auto config = load_config(line);
+    if (line.check_config) {
+        for (const auto& note : drivers->notes) {
+            static_cast<void>(std::fprintf(stderr, "%s\n", note.c_str()));
+        }
+        return check_config(*line.check_config, drivers->registry);
+    }
+    auto config = load_config(line, drivers->registry);
     if (!config) {
         return config.error();
     }
@@ -110,7 +157,11 @@ int main(int argc, char** argv) {
         return hall.error();
     }
     hk::app::configure_logging(config->log);
-    auto daemon = hk::app::Daemon::start(std::move(*config), std::move(line), std::move(*hall));
+    for (const auto& note : drivers->notes) {
+        spdlog::info("{}", note);
+    }
+    auto daemon = hk::app::Daemon::start(std::move(*config), std::move(line), std::move(*hall),
+                                         drivers->registry);
     if (!daemon) {
         spdlog::critical("{}", daemon.error().message);
         return daemon.error().exit_code;

@@ -25,6 +25,7 @@ std::expected<CommandLine, CommandLineExit> parse_command_line(int argc, const c
     std::string state_dir;
     std::string socket;
     std::string check_config;
+    std::string driver_dir;
     CommandLine line;
     // Later occurrences win, so a wrapper script can append overrides to a fixed command line.
     cli.add_option("-c,--config", config_file,
@@ -37,6 +38,10 @@ std::expected<CommandLine, CommandLineExit> parse_command_line(int argc, const c
     cli.add_option("--check-config", check_config,
                    "Validate a configuration file, print every problem and exit (0: valid, 78: "
                    "invalid)");
+    cli.add_option("--driver-dir", driver_dir,
+                   "Load driver shared objects (*.so) from this directory (default: the "
+                   "installed driver directory, if it exists)")
+        ->take_last();
     cli.add_flag("-V,--version", line.version, "Print the version and exit");
     try {
         cli.parse(argc, argv);
@@ -51,6 +56,7 @@ std::expected<CommandLine, CommandLineExit> parse_command_line(int argc, const c
     set_path(line.state_dir, state_dir);
     set_path(line.socket, socket);
     set_path(line.check_config, check_config);
+    set_path(line.driver_dir, driver_dir);
     return line;
 }
 

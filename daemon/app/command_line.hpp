@@ -14,7 +14,10 @@ struct CommandLine {
     std::optional<std::filesystem::path> state_dir;     // --state-dir overrides state.dir
     std::optional<std::filesystem::path> socket;        // --socket overrides control.socket
     std::optional<std::filesystem::path> check_config;  // --check-config FILE
-    bool version = false;                               // --version
+    // --driver-dir: driver shared objects to load (docs/drivers.md); none: kDefaultDriverDir
+    // if it exists.
+    std::optional<std::filesystem::path> driver_dir;
+    bool version = false;  // --version
 };
 
 // The outcome of parsing: either options to run with, or text to print and an exit code

@@ -80,13 +80,15 @@ std::int64_t now_ms() {
         .count();
 }
 
-Daemon::Daemon(config::Config config, CommandLine command_line)
+Daemon::Daemon(config::Config config, CommandLine command_line,
+               const drivers::DriverRegistry& drivers)
     : signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
       alerts_timer_(io_),
       workers_(io_, config.runtime.workers),
       config_(std::move(config)),
       command_line_(std::move(command_line)),
+      drivers_(drivers),
       started_(std::chrono::steady_clock::now()),
       started_at_ms_(now_ms()),
       config_loaded_at_ms_(started_at_ms_) {}
@@ -97,13 +99,13 @@ Daemon::~Daemon() {
     workers_.stop();
 }
 
-std::expected<std::unique_ptr<Daemon>, StartupError> Daemon::start(config::Config config,
-                                                                   CommandLine command_line,
-                                                                   queue::HallDefinition hall) {
+std::expected<std::unique_ptr<Daemon>, StartupError> Daemon::start(
+    config::Config config, CommandLine command_line, queue::HallDefinition hall,
+    const drivers::DriverRegistry& drivers) {
     // SIGPIPE would kill the daemon when a hallctl disconnects before reading its answer.
     // signal() fails only for an invalid signal number, and the previous handler is not needed.
     static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
-    std::unique_ptr<Daemon> daemon(new Daemon(std::move(config), std::move(command_line)));
+    std::unique_ptr<Daemon> daemon(new Daemon(std::move(config), std::move(command_line), drivers));
     if (auto error = daemon->open_store()) {
         return std::unexpected(std::move(*error));
     }
@@ -205,8 +207,7 @@ std::optional<StartupError> Daemon::open_queue(queue::HallDefinition hall) {
 
 std::optional<StartupError> Daemon::open_devices() {
     auto service = DeviceService::start(
-        io_, config_, drivers::builtin_drivers(),
-        std::make_unique<drivers::hotplug::UdevSource>(io_),
+        io_, config_, drivers_, std::make_unique<drivers::hotplug::UdevSource>(io_),
         DeviceServiceHooks{
             // Health changes are not worth a sync each: a power cut may lose the last one,
             // and the driver reports the state again when it starts.
@@ -330,7 +331,8 @@ void Daemon::begin_reload() {
     reload_in_progress_ = true;
     systemd_.reloading();
     spdlog::info("SIGHUP: reloading {}", command_line_.config_file->string());
-    workers_.submit([file = *command_line_.config_file] { return config::load_file(file); },
+    workers_.submit([file = *command_line_.config_file,
+                     &drivers = drivers_] { return config::load_file(file, drivers); },
                     [this](std::expected<config::Config, config::ConfigErrors> loaded) {
                         finish_reload(std::move(loaded));
                     });

@@ -46,8 +46,11 @@ public:
     // Acquires the state directory, opens and migrates the store, records the run and opens
     // the control socket. Nothing is half-started on error: what was acquired is released.
     // `hall` is the queue's hall definition (from queue.hall_file or the embedded demo hall).
+    // `drivers`: every driver the config may use (compiled-in and loaded); it outlives the
+    // daemon.
     [[nodiscard]] static std::expected<std::unique_ptr<Daemon>, StartupError> start(
-        config::Config config, CommandLine command_line, queue::HallDefinition hall);
+        config::Config config, CommandLine command_line, queue::HallDefinition hall,
+        const drivers::DriverRegistry& drivers);
 
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -57,7 +60,7 @@ public:
     int run();
 
 private:
-    Daemon(config::Config config, CommandLine command_line);
+    Daemon(config::Config config, CommandLine command_line, const drivers::DriverRegistry& drivers);
     std::optional<StartupError> open_store();
     std::optional<StartupError> open_control_socket();
     // Records this run and its node.started event; done last, so a refused start leaves no
@@ -111,6 +114,7 @@ private:
 
     config::Config config_;
     CommandLine command_line_;
+    const drivers::DriverRegistry& drivers_;
     std::chrono::steady_clock::time_point started_;
     std::int64_t started_at_ms_ = 0;
     std::int64_t config_loaded_at_ms_ = 0;

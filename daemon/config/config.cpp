@@ -18,6 +18,7 @@
 
 #include "daemon/config/devices.hpp"
 #include "daemon/config/toml_support.hpp"
+#include "drivers/builtin.hpp"
 #include "drivers/sdk/registry.hpp"
 
 namespace hk::config {

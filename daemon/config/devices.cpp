@@ -155,9 +155,11 @@ void read_port(const toml::node& value, const std::string& key, DeviceConfig& ou
         return;
     }
     const bool clean = clean_characters(*text).has_value() && text->find(' ') == std::string::npos;
-    if (!text->starts_with("/dev/") || text->size() > kMaxPortBytes || !clean) {
+    // Usually under /dev/; virtual ports (socat, test ptys) live elsewhere, so any absolute
+    // path without spaces is taken.
+    if (!text->starts_with('/') || text->size() > kMaxPortBytes || !clean) {
         problems.add(value.source(), key,
-                     fmt::format("expected a device path under /dev/ such as \"/dev/ttyS1\", "
+                     fmt::format("expected an absolute device path such as \"/dev/ttyS1\", "
                                  "got {}",
                                  quote_value(*text)));
         return;

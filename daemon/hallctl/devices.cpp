@@ -241,8 +241,7 @@ void trace_args(CLI::App& command, json& args) {
         "Record the device's traffic into this trace file (docs/transports.md)");
     auto* stop = command.add_flag_function(
         "--stop", [&args](std::int64_t) { args["stop"] = true; }, "Stop recording");
-    out->excludes(stop);
-    command.require_option(1);
+    out->excludes(stop);  // neither: the daemon answers bad_args, saying what to give
 }
 
 }  // namespace hk::hallctl

@@ -136,6 +136,37 @@ std::expected<pid_t, std::string> spawn_child(const HelperOptions& options, int 
     return pid;
 }
 
+// Reaps a child whose exit cannot be watched through a pidfd: polls waitpid(WNOHANG) on a timer
+// until it has gone, keeping itself alive through its pending wait. Only for the rare case of
+// pidfd_open failing; if the loop is destroyed first the child stays a zombie until we exit.
+class Reaper : public std::enable_shared_from_this<Reaper> {
+public:
+    static void start(asio::io_context& io, pid_t pid) {
+        std::make_shared<Reaper>(io, pid)->poll();
+    }
+    Reaper(asio::io_context& io, pid_t pid) : timer_(io), pid_(pid) {}
+
+private:
+    static constexpr std::chrono::milliseconds kInterval{10};
+
+    void poll() {
+        int status = 0;
+        const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+        if (reaped > 0 || (reaped < 0 && errno != EINTR)) {
+            return;  // reaped, or not ours to reap
+        }
+        timer_.expires_after(kInterval);
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+            if (!error) {
+                self->poll();
+            }
+        });
+    }
+
+    asio::steady_timer timer_;
+    pid_t pid_;
+};
+
 }  // namespace
 
 std::string_view to_string(HelperError error) {
@@ -173,22 +204,21 @@ HelperProcess::HelperProcess(asio::io_context& io, HelperOptions options, Health
 HelperProcess::~HelperProcess() {
     boost::system::error_code ignored;
     (void)socket_.close(ignored);
-    reap_now();
-}
-
-void HelperProcess::reap_now() {
-    boost::system::error_code ignored;
     (void)pidfd_.close(ignored);
-    grace_timer_.cancel();
     if (pid_ > 0) {
-        // SIGKILL cannot be caught or ignored: the wait is short.
+        // The one blocking wait (see the header): SIGKILL cannot be caught or ignored, so the
+        // child ends as soon as the kernel has torn it down.
         ::kill(pid_, SIGKILL);
         int status = 0;
         while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
         }
         pid_ = -1;
     }
-    if (auto done = std::exchange(stopped_, {})) {
+    finish_stop();
+}
+
+void HelperProcess::finish_stop() {
+    for (auto& done : std::exchange(stop_waiters_, {})) {
         asio::post(io_, std::move(done));
     }
 }
@@ -197,19 +227,26 @@ void HelperProcess::start(HelperHandlers handlers) {
     if (running_) {
         return;
     }
-    if (pid_ > 0) {
-        // Restarted before the helper of the last run exited: end it now (SIGKILL is prompt).
-        reap_now();
-    }
     handlers_ = std::move(handlers);
     running_ = true;
     started_once_ = false;
     backoff_.reset();
+    if (pid_ > 0) {
+        // Started again before the helper of the last run exited: kill it (SIGKILL is prompt)
+        // and start the new one when on_exit() has reaped it. Until then requests fail with
+        // helper_down, as while any helper restarts.
+        replacing_ = true;
+        lost_ = true;
+        ::kill(pid_, SIGKILL);
+        set_health(DeviceState::probing, "", "replacing the previous helper");
+        return;
+    }
     spawn();
 }
 
 void HelperProcess::stop(std::function<void()> done) {
     running_ = false;
+    replacing_ = false;
     restart_timer_.cancel();
     fail_all(HelperError::cancelled, "stopped");
     close_channel();
@@ -220,7 +257,9 @@ void HelperProcess::stop(std::function<void()> done) {
         }
         return;
     }
-    stopped_ = std::move(done);
+    if (done) {
+        stop_waiters_.push_back(std::move(done));
+    }
     if (!lost_) {
         ::kill(pid_, SIGTERM);  // a lost helper was sent SIGKILL already
     }
@@ -291,13 +330,14 @@ void HelperProcess::spawn() {
     pid_ = *pid;
     Fd pidfd(pidfd_open(pid_));
     if (pidfd.get() < 0) {
-        // Without a pidfd the exit cannot be watched on the loop: give this helper up.
+        // Without a pidfd the exit cannot be watched on the loop: give this helper up, and
+        // reap it on a timer rather than waiting for it here.
+        const int error = errno;
         ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
+        Reaper::start(io_, pid_);
         pid_ = -1;
         set_health(DeviceState::offline, fault::kOpenFailed,
-                   fmt::format("pidfd_open: {}", std::strerror(errno)));
+                   fmt::format("pidfd_open: {}", std::strerror(error)));
         schedule_restart();
         return;
     }
@@ -372,15 +412,18 @@ void HelperProcess::on_exit() {
         watch_exit();  // not ended after all
         return;
     }
-    const auto detail = describe_status(status);
+    // reaped < 0: someone else reaped it (ECHILD); its status is lost.
+    const auto detail = reaped > 0 ? describe_status(status) : std::string("helper ended");
     pid_ = -1;
     boost::system::error_code ignored;
     (void)pidfd_.close(ignored);
     grace_timer_.cancel();
+    finish_stop();
     if (!running_) {
-        if (auto done = std::exchange(stopped_, {})) {
-            done();
-        }
+        return;
+    }
+    if (std::exchange(replacing_, false)) {
+        spawn();  // the last run's helper is gone: start this run's
         return;
     }
     if (lost_) {

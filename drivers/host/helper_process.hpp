@@ -71,6 +71,9 @@ struct HelperHandlers {
 
 // Created shared so that completions can tell it is gone; destroying it kills (SIGKILL) and
 // reaps a helper still running and drops pending handlers uncalled. Call it on the loop only.
+//
+// It never blocks the loop: a helper is always reaped once its pidfd says it has exited, with
+// waitpid(WNOHANG). The one exception is the destructor (see there).
 class HelperProcess : public std::enable_shared_from_this<HelperProcess> {
 public:
     using RequestHandler = std::function<void(std::expected<std::string, HelperFailure>)>;
@@ -81,10 +84,15 @@ public:
                                                                HealthTracker* tracker = nullptr);
     HelperProcess(const HelperProcess&) = delete;
     HelperProcess& operator=(const HelperProcess&) = delete;
+    // Kills (SIGKILL) a helper still running and waits for it: the one blocking wait, since
+    // nothing can wait on the loop for an object that is gone, and an unreaped child would stay
+    // a zombie for the daemon's lifetime. SIGKILL cannot be caught or ignored, so the wait is
+    // only the kernel's teardown of the process. Stop first (stop()) to avoid even that.
     ~HelperProcess();
 
     // Starts the helper (health: probing; online once it says hello) and keeps it running
-    // until stop(). A helper of an earlier run still stopping is killed first.
+    // until stop(). A helper of an earlier run still stopping is killed (SIGKILL) first; the new
+    // one is started once the old one's exit has been seen on the loop.
     void start(HelperHandlers handlers = {});
     // Fails outstanding requests with `cancelled`, stops restarting, sends the helper SIGTERM
     // and SIGKILL after stop_grace; `done` runs once it has exited and been reaped.
@@ -122,8 +130,8 @@ private:
     void schedule_restart();
     void fail_all(HelperError error, std::string_view detail);
     void close_channel();
-    // Kills (SIGKILL) and reaps the helper with a blocking wait.
-    void reap_now();
+    // Runs (posted) the done handlers of stop() calls.
+    void finish_stop();
     void set_health(DeviceState state, std::string_view fault, std::string_view detail);
 
     boost::asio::io_context& io_;
@@ -141,10 +149,11 @@ private:
     bool up_ = false;
     bool lost_ = false;  // this helper failed; waiting for its exit
     bool started_once_ = false;
+    bool replacing_ = false;  // start() killed the last run's helper; its exit spawns the next
     pid_t pid_ = -1;
     std::chrono::steady_clock::time_point spawned_at_;
     std::uint64_t session_ = 0;  // bumped on every spawn and close; stale completions dropped
-    std::function<void()> stopped_;
+    std::vector<std::function<void()>> stop_waiters_;  // done handlers of stop()
 
     proto::ipc::FrameDecoder decoder_;
     std::array<char, 8192> read_buffer_{};

@@ -92,10 +92,8 @@ public:
 
     // A short self-test a technician runs with `hallctl devices test` (print a test ticket,
     // show a test pattern, say a test phrase…): completes with one line saying what was done.
-    virtual void self_test(Completion<std::string> done) {
-        done(std::unexpected(
-            DeviceError{std::string(device_errc::kNotSupported), "this driver has no self-test"}));
-    }
+    // Every driver has one: a technician must be able to check any device from hallctl.
+    virtual void self_test(Completion<std::string> done) = 0;
 
     // Records the device's traffic into the trace file `file` (docs/transports.md) from now
     // on, or stops recording (nullopt), for `hallctl devices trace`. Drivers talking through a

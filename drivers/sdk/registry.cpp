@@ -13,8 +13,6 @@
 #include <dlfcn.h>
 #include <fmt/format.h>
 
-#include "drivers/simulated/simulated.hpp"
-
 namespace hk::drivers {
 namespace {
 
@@ -231,20 +229,6 @@ std::expected<LoadReport, std::string> DriverRegistry::load_directory(
         report.loaded.insert(report.loaded.end(), loaded->begin(), loaded->end());
     }
     return report;
-}
-
-void register_builtin_drivers(DriverRegistry& registry) {
-    // One line per family of compiled-in drivers; each registers its own manifests.
-    simulated::register_drivers(registry);
-}
-
-const DriverRegistry& builtin_drivers() {
-    static const DriverRegistry registry = [] {
-        DriverRegistry built;
-        register_builtin_drivers(built);
-        return built;
-    }();
-    return registry;
 }
 
 }  // namespace hk::drivers

@@ -1,5 +1,5 @@
 // The driver registry: every driver the daemon can use, as its manifest and factory. Drivers
-// compiled into the daemon are registered explicitly (register_builtin_drivers, no reliance on
+// compiled into the daemon are registered explicitly (drivers/builtin.hpp, no reliance on
 // static initialisation); drivers built as shared objects are loaded from a directory through
 // their `hk_driver_entry` entry point, with the same manifest checks plus an ABI check. The
 // registry answers "which driver is called X" and "which driver would take this device".
@@ -119,11 +119,5 @@ private:
     std::vector<std::unique_ptr<void, LibraryCloser>> libraries_;
     std::vector<RegisteredDriver> drivers_;
 };
-
-// Registers every driver compiled into hk_drivers (the list is in registry.cpp).
-void register_builtin_drivers(DriverRegistry& registry);
-
-// A registry of the compiled-in drivers only, built on first use.
-[[nodiscard]] const DriverRegistry& builtin_drivers();
 
 }  // namespace hk::drivers

@@ -1,5 +1,5 @@
-// Simulated devices: their manifests and, until the simulated devices exist, a placeholder
-// driver that starts, stops and describes itself (simulated.hpp).
+// Simulated devices: their manifests, and factories that check a configuration against the
+// manifest before building the device of common.hpp's make_* (simulated.hpp).
 #include "drivers/simulated/simulated.hpp"
 
 #include <chrono>
@@ -11,30 +11,13 @@
 
 #include <fmt/format.h>
 
+#include "drivers/simulated/common.hpp"
+
 namespace hk::drivers::simulated {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// A device that does nothing yet but says what it is.
-class PlaceholderDriver final : public Driver {
-public:
-    explicit PlaceholderDriver(DeviceConfig config) : config_(std::move(config)) {}
-
-    std::expected<void, std::string> start() override {
-        running_ = true;
-        return {};
-    }
-    void stop() override { running_ = false; }
-    [[nodiscard]] std::string describe() const override {
-        return fmt::format("{} (simulated{})", config_.driver, running_ ? ", running" : "");
-    }
-
-private:
-    DeviceConfig config_;
-    bool running_ = false;
-};
 
 // Behaviour every simulated device shares: how slowly it answers and how often it fails, so
 // that the daemon's handling of slow and failing devices can be shown without hardware.
@@ -44,6 +27,8 @@ std::vector<ParameterSpec> common_parameters() {
                                 "how long the simulated device takes to answer"),
         ParameterSpec::integer("failure_rate_percent", 0, 0, 100,
                                "share of operations that fail with an I/O error"),
+        ParameterSpec::integer("seed", 1, 0, 4294967295,
+                               "seed of the random sequence deciding which operations fail"),
     };
 }
 
@@ -100,9 +85,69 @@ ClassParameters class_parameters(DeviceClass device_class) {
             return {
                 "simulated calling speaker",
                 {ParameterSpec::integer("volume", 70, 0, 100, "volume in percent"),
-                 ParameterSpec::integer("repeat", 2, 1, 5, "how many times each call is spoken")}};
+                 ParameterSpec::integer("repeat", 2, 1, 5, "how many times each call is spoken"),
+                 ParameterSpec::duration("char_time", milliseconds(200), milliseconds(0),
+                                         seconds(2), "how long speaking one character takes")}};
     }
     return {"simulated device", {}};
+}
+
+using Maker = std::unique_ptr<Driver> (*)(const DeviceConfig&, DriverContext&);
+
+Maker maker(DeviceClass device_class) {
+    switch (device_class) {
+        case DeviceClass::ticket_printer:
+            return &make_ticket_printer;
+        case DeviceClass::id_card_reader:
+            return &make_id_card_reader;
+        case DeviceClass::document_camera:
+            return &make_document_camera;
+        case DeviceClass::barcode_scanner:
+            return &make_barcode_scanner;
+        case DeviceClass::evaluator:
+            return &make_evaluator;
+        case DeviceClass::window_display:
+            return &make_window_display;
+        case DeviceClass::hall_screen:
+            return &make_hall_screen;
+        case DeviceClass::speaker:
+            return &make_speaker;
+    }
+    return &make_ticket_printer;  // not reached: every class is listed
+}
+
+// The configuration with every parameter the manifest declares: the values it sets, checked
+// as the config parser does, and the defaults for the rest. The daemon hands over validated
+// configurations; tests and tools may not, and a driver must never see a bad value.
+std::expected<DeviceConfig, std::string> complete_config(const DriverManifest& manifest,
+                                                         const DeviceConfig& config) {
+    DeviceConfig complete = config;
+    for (const auto& [name, value] : config.params) {
+        const auto* spec = manifest.parameter(name);
+        if (spec == nullptr) {
+            return std::unexpected(
+                fmt::format("driver '{}' has no parameter '{}'", manifest.name, name));
+        }
+        if (const auto problem = check_value(*spec, value)) {
+            return std::unexpected(fmt::format("parameter '{}': {}", name, *problem));
+        }
+    }
+    for (auto& [name, value] : default_values(manifest)) {
+        complete.params.try_emplace(name, std::move(value));
+    }
+    return complete;
+}
+
+DriverFactory factory(DeviceClass device_class) {
+    return [device_class](
+               const DeviceConfig& config,
+               DriverContext& context) -> std::expected<std::unique_ptr<Driver>, std::string> {
+        const auto complete = complete_config(manifest(device_class), config);
+        if (!complete) {
+            return std::unexpected(complete.error());
+        }
+        return maker(device_class)(*complete, context);
+    };
 }
 
 }  // namespace
@@ -119,7 +164,7 @@ DriverManifest manifest(DeviceClass device_class) {
     return DriverManifest{
         .name = driver_name(device_class),
         .device_class = device_class,
-        .maturity = Maturity::experimental,  // placeholders until the simulated devices exist
+        .maturity = Maturity::production,
         .description = std::string(description),
         .transport = TransportKind::simulated,
         .match = {},
@@ -129,12 +174,8 @@ DriverManifest manifest(DeviceClass device_class) {
 
 void register_drivers(DriverRegistry& registry) {
     for (const auto device_class : kAllDeviceClasses) {
-        // The manifests are fixed and tested (simulated_test): registration cannot fail.
-        static_cast<void>(
-            registry.add(manifest(device_class), [](const DeviceConfig& config, DriverContext&) {
-                return std::expected<std::unique_ptr<Driver>, std::string>(
-                    std::make_unique<PlaceholderDriver>(config));
-            }));
+        // The manifests are fixed and tested (registry_test): registration cannot fail.
+        static_cast<void>(registry.add(manifest(device_class), factory(device_class)));
     }
 }
 

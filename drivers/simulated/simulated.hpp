@@ -1,6 +1,7 @@
 // Simulated devices: one compiled-in driver per device class (`simulated_<class>`, transport
-// simulated), so that a hall can be configured, demonstrated and tested without hardware. For
-// now they are manifests with placeholder drivers; the simulated devices themselves follow.
+// simulated), so that a hall can be configured, demonstrated and tested without hardware. Each
+// implements its class's interface (device_classes.hpp) and SimulationControl (simulation.hpp):
+// actions that play the world around the device and a view of its state (docs/drivers.md).
 #pragma once
 
 #include <string>

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "daemon/config/config.hpp"
+#include "drivers/builtin.hpp"
 #include "drivers/sdk/manifest.hpp"
 #include "drivers/sdk/registry.hpp"
 

@@ -16,6 +16,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/config/hall_file.hpp"
 #include "daemon/queue/hall.hpp"
+#include "drivers/builtin.hpp"
 #include "drivers/sdk/registry.hpp"
 #include "tests/daemon/config/config_test_support.hpp"
 
@@ -150,6 +151,7 @@ TEST_CASE("an unknown driver is reported with the closest name or the list") {
     const auto far = only_error_of("[[device]]\nid = \"p1\"\ndriver = \"epson\"\n");
     CHECK(
         far.message.starts_with("device 'p1': unknown driver \"epson\"; the drivers are "
+                                "sdk_id_card_reader, serial_barcode_scanner, "
                                 "simulated_barcode_scanner, simulated_document_camera,"));
 }
 
@@ -181,8 +183,8 @@ match = "usb 0fe6 811e"
     CHECK(errors[2].key == "device[0].location");
     CHECK(errors[2].message.find("\\x1b[2J") != std::string::npos);  // shown escaped
     CHECK(errors[3].to_string() ==
-          "test.toml:10:8: key 'device[1].port': device 'led-1': expected a device path under "
-          "/dev/ such as \"/dev/ttyS1\", got \"ttyS1\"");
+          "test.toml:10:8: key 'device[1].port': device 'led-1': expected an absolute device "
+          "path such as \"/dev/ttyS1\", got \"ttyS1\"");
     CHECK(errors[4].key == "device[2].match");
     CHECK(errors[4].message.starts_with("device 'printer-2': expected a physical path"));
 }
@@ -247,7 +249,7 @@ params = { response_delay = "2h", language = "zh" }
     CHECK(errors[0].message == "device 'speaker': expected a duration from 0ms to 30s, got 2h");
     CHECK(errors[1].message ==
           "device 'speaker': unknown parameter; driver 'simulated_speaker' "
-          "has volume, repeat, response_delay, failure_rate_percent");
+          "has volume, repeat, char_time, response_delay, failure_rate_percent, seed");
 }
 
 TEST_CASE("unknown keys of a device are reported with a suggestion") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 
 #include "drivers/sdk/registry.hpp"
@@ -40,6 +41,9 @@ public:
     }
     void stop() override { journal_.calls.push_back(id_ + " stop"); }
     [[nodiscard]] std::string describe() const override { return "fake " + id_; }
+    void self_test(drivers::Completion<std::string> done) override {
+        boost::asio::post(context_.io, [done = std::move(done)] { done("fake test done"); });
+    }
     void device_arrived(const std::string& devnode) override {
         journal_.calls.push_back(id_ + " arrived " + devnode);
         context_.emit(drivers::events::CodeScanned{.code = "X1"});

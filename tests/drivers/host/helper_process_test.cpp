@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <expected>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -265,9 +266,17 @@ TEST_CASE("starting again right after stop replaces the stopping helper") {
     const auto old_pid = helper->pid();
     bool stopped = false;
     helper->stop([&] { stopped = true; });
+    Ticker ticker(io);
     helper->start();
-    CHECK(is_reaped(old_pid));
+    // start() did not wait for the old helper: it is reaped on the loop, once its pidfd says
+    // it has exited (until then /proc still lists it, running or a zombie).
+    CHECK(std::filesystem::exists("/proc/" + std::to_string(old_pid)));
+    CHECK(helper->health().health().state == DeviceState::probing);
+    CHECK(ask(io, *helper, "ping")->error().error == HelperError::helper_down);
     REQUIRE(run_until(io, [&] { return stopped && helper->is_up(); }));
+    CHECK(ticker.ticks() > 0);
+    CHECK(is_reaped(old_pid));
     CHECK(helper->pid() != old_pid);
+    CHECK(helper->health().counters().reconnects == 0);
     CHECK(ask(io, *helper, "ping") == Result("pong"));
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "drivers/builtin.hpp"
 #include "drivers/simulated/simulated.hpp"
 #include "tests/support/temp_dir.hpp"
 

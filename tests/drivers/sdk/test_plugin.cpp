@@ -27,6 +27,10 @@ public:
     std::expected<void, std::string> start() override { return {}; }
     void stop() override {}
     [[nodiscard]] std::string describe() const override { return "echo for " + id_; }
+    void self_test(Completion<std::string> done) override {
+        // Test plugin only: nothing to post to, nothing to test.
+        done(std::unexpected(DeviceError{"not_supported", "echo driver"}));
+    }
 
 private:
     std::string id_;
