@@ -157,6 +157,7 @@ std::expected<std::unique_ptr<DeviceService>, std::vector<std::string>> DeviceSe
         if (!problems.empty()) {
             return std::unexpected(std::move(problems));
         }
+        const auto step_count = steps->size();
         auto* raw = service.get();
         service->scenario_ = std::make_unique<devices::ScenarioRunner>(
             io, std::move(*steps), config.simulation.repeat,
@@ -172,9 +173,8 @@ std::expected<std::unique_ptr<DeviceService>, std::vector<std::string>> DeviceSe
                 }
             });
         service->scenario_->start();
-        spdlog::info("simulation scenario {} started ({} steps{})", file.string(),
-                     config.simulation.repeat ? "repeating" : "once",
-                     config.simulation.repeat ? "" : "");
+        spdlog::info("simulation scenario {} started ({} steps, {})", file.string(), step_count,
+                     config.simulation.repeat ? "repeating" : "once");
     }
 
     if (source) {
@@ -218,6 +218,9 @@ void DeviceService::stop() {
 void DeviceService::on_health(const devices::ManagedDevice& device,
                               const drivers::DeviceHealth& now,
                               const drivers::DeviceHealth& before) {
+    if (stopped_) {
+        return;  // the daemon is stopping its drivers: not a change of the devices themselves
+    }
     const auto message =
         fmt::format("device {}: {} -> {}{}{}", device.config.id, drivers::to_string(before.state),
                     drivers::to_string(now.state), now.fault.empty() ? "" : " (" + now.fault + ")",

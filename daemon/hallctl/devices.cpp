@@ -140,8 +140,9 @@ std::string render_device(const json& result) {
     if (const auto* simulation = member(result, "simulation"); simulation != nullptr) {
         if (const auto* state_list = member(*simulation, "state");
             state_list != nullptr && state_list->is_array()) {
+            out += "simulated state:\n";
             for (const auto& item : *state_list) {
-                out += row("  " + text_of(item, "name"), text_of(item, "value"));
+                out += fmt::format("  {:<18} {}\n", text_of(item, "name"), text_of(item, "value"));
             }
         }
         if (const auto* actions = member(*simulation, "actions");
