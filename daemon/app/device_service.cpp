@@ -91,8 +91,7 @@ std::expected<std::string, std::string> read_file(const std::filesystem::path& p
 
 DeviceService::DeviceService(boost::asio::io_context& io, const drivers::DriverRegistry& registry,
                              DeviceServiceHooks hooks)
-    : io_(io),
-      registry_(registry),
+    : registry_(registry),
       hooks_(std::move(hooks)),
       manager_(
           io, registry, hooks_.now_ms,
@@ -217,7 +216,7 @@ void DeviceService::stop() {
 
 void DeviceService::on_health(const devices::ManagedDevice& device,
                               const drivers::DeviceHealth& now,
-                              const drivers::DeviceHealth& before) {
+                              const drivers::DeviceHealth& before) const {
     if (stopped_) {
         return;  // the daemon is stopping its drivers: not a change of the devices themselves
     }
@@ -411,7 +410,7 @@ json DeviceService::probe() const {
             entry["candidates"] = std::move(candidates);
             entry["device"] = nullptr;
             for (const auto& device : manager_.devices()) {
-                if (device->hardware && device->hardware->physical_path == path) {
+                if (device->bound_to(path)) {
                     entry["device"] = device->config.id;
                 }
             }

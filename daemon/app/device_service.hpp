@@ -65,10 +65,9 @@ private:
     DeviceService(boost::asio::io_context& io, const drivers::DriverRegistry& registry,
                   DeviceServiceHooks hooks);
     void on_health(const devices::ManagedDevice& device, const drivers::DeviceHealth& now,
-                   const drivers::DeviceHealth& before);
+                   const drivers::DeviceHealth& before) const;
     std::expected<std::string, std::string> perform(const devices::ScenarioStep& step);
 
-    boost::asio::io_context& io_;
     const drivers::DriverRegistry& registry_;
     DeviceServiceHooks hooks_;
     devices::DeviceManager manager_;

@@ -405,9 +405,11 @@ std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file,
     }
     auto config = parse(*text, file.string(), registry);
     // A relative scenario path is relative to the config file, wherever the daemon started.
-    if (config && config->simulation.script && config->simulation.script->is_relative()) {
-        config->simulation.script =
-            std::filesystem::absolute(file).parent_path() / *config->simulation.script;
+    if (config) {
+        auto& script = config->simulation.script;
+        if (script && script->is_relative()) {
+            script = std::filesystem::absolute(file).parent_path() / *script;
+        }
     }
     return config;
 }

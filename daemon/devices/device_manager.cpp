@@ -46,7 +46,7 @@ std::vector<std::string> DeviceManager::start(const std::vector<drivers::DeviceC
         device->context = std::make_unique<drivers::DriverContext>(drivers::DriverContext{
             .io = io_,
             .health = *device->health,
-            .emit = [this, raw](drivers::DeviceEvent event) { on_event(*raw, event); },
+            .emit = [this, raw](const drivers::DeviceEvent& event) { on_event(*raw, event); },
             .now_ms = now_ms_,
         });
         devices_.push_back(std::move(device));
@@ -119,7 +119,7 @@ ManagedDevice* DeviceManager::owner_of(const drivers::DeviceInfo& info) {
     }
     // Already bound by an earlier arrival.
     for (auto& device : devices_) {
-        if (device->hardware && device->hardware->physical_path == info.physical_path) {
+        if (device->bound_to(info.physical_path)) {
             return device.get();
         }
     }
@@ -174,8 +174,7 @@ void DeviceManager::hardware_left(const std::string& physical_path) {
         return;
     }
     for (auto& device : devices_) {
-        if (device->hardware && device->hardware->physical_path == physical_path &&
-            device->hardware_present) {
+        if (device->bound_to(physical_path) && device->hardware_present) {
             device->hardware_present = false;
             spdlog::info("device {}: hardware {} unplugged", device->config.id, physical_path);
             if (device->driver) {

@@ -55,6 +55,11 @@ struct ManagedDevice {
     bool hardware_present = false;
     std::deque<RecentEvent> recent;  // newest last
     std::uint64_t events = 0;
+
+    // Whether the hotplug node at `physical_path` is (or was last) this device's hardware.
+    [[nodiscard]] bool bound_to(std::string_view physical_path) const {
+        return hardware.has_value() && hardware->physical_path == physical_path;
+    }
 };
 
 // Present hardware no configured device took.

@@ -283,7 +283,7 @@ TEST_CASE("a helper-process driver that is killed is restarted while the daemon 
                  [](const json& d) {
                      return d["state"] == "online" && d["counters"]["reconnects"].get<int>() >= 1;
                  });
-    CHECK(back["fault"] == "");
+    CHECK(back["fault"].get<std::string>().empty());
     const auto restarted = children_of(daemon.pid());
     REQUIRE(restarted.size() == 1);
     CHECK(restarted.front() != helpers.front());

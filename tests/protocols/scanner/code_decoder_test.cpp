@@ -18,6 +18,7 @@ std::vector<std::expected<std::string, CodeError>> feed(CodeDecoder& decoder,
 
 std::vector<std::string> codes(const std::vector<std::expected<std::string, CodeError>>& out) {
     std::vector<std::string> result;
+    result.reserve(out.size());
     for (const auto& item : out) {
         result.push_back(item ? *item : "!" + std::string(to_string(item.error())));
     }
