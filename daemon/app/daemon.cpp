@@ -121,6 +121,12 @@ std::expected<std::unique_ptr<Daemon>, StartupError> Daemon::start(
     if (auto error = daemon->open_devices()) {
         return std::unexpected(std::move(*error));
     }
+    daemon->officers_.emplace(
+        daemon->db(), daemon->workers_,
+        [raw = daemon.get()](std::string_view type, const json& payload) {
+            return raw->record_event(type, payload);
+        },
+        now_ms);
     daemon->register_commands();
     return daemon;
 }
@@ -252,6 +258,8 @@ void Daemon::register_commands() {
                           control::Server::SyncHandler(
                               [this](const json&) -> control::Outcome { return list_alerts(); }));
     devices_->register_commands(*control_);
+    // NOLINTNEXTLINE(bugprone-unchecked-optional-access): engaged by start() before this
+    officers_->register_commands(*control_);
 }
 
 control::Outcome Daemon::run_queue_operation(const json& args) {

@@ -22,6 +22,7 @@
 
 #include "daemon/app/command_line.hpp"
 #include "daemon/app/device_service.hpp"
+#include "daemon/app/officer_service.hpp"
 #include "daemon/app/queue_service.hpp"
 #include "daemon/app/systemd.hpp"
 #include "daemon/app/worker_pool.hpp"
@@ -134,6 +135,7 @@ private:
 
     std::unique_ptr<control::Server> control_;
     std::unique_ptr<DeviceService> devices_;
+    std::optional<OfficerService> officers_;
 };
 
 // Milliseconds since the Unix epoch.

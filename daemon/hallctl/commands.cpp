@@ -2,6 +2,8 @@
 #include "daemon/hallctl/commands.hpp"
 
 #include <array>
+#include <iostream>
+#include <string>
 
 #include "daemon/hallctl/devices.hpp"
 #include "daemon/hallctl/format.hpp"
@@ -103,6 +105,54 @@ void stats_args(CLI::App& command, json& args) {
         ->check(CLI::IsMember({"day", "hour", "service", "window", "officer", "channel"}));
 }
 
+void officer_id_args(CLI::App& command, json& args) {
+    command
+        .add_option_function<std::string>(
+            "officer", [&args](const std::string& id) { args["id"] = id; }, "The officer's 工号")
+        ->required();
+}
+
+void officer_set_args(CLI::App& command, json& args) {
+    officer_id_args(command, args);
+    command
+        .add_option_function<std::string>(
+            "--name", [&args](const std::string& name) { args["name"] = name; },
+            "The name shown on the counter and the evaluator")
+        ->required();
+    // The PIN never goes on the command line (it would be in the shell history and in ps):
+    // it is the first line of standard input.
+    command.final_callback([&args] {
+        std::string pin;
+        std::getline(std::cin, pin);
+        if (!pin.empty() && pin.back() == '\r') {
+            pin.pop_back();
+        }
+        args["pin"] = pin;
+    });
+}
+
+std::string render_officers(const json& result) {
+    const auto* list = member(result, "officers");
+    if (list == nullptr || !list->is_array() || list->empty()) {
+        return "no officers\n";
+    }
+    std::string out;
+    for (const auto& officer : *list) {
+        out += text_of(officer, "id") + "  " + text_of(officer, "name");
+        if (const auto locked = count_of(officer, "locked_until_ms"); locked && *locked > 0) {
+            out += "  (locked until " + format_time(static_cast<std::int64_t>(*locked)) + ")";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+std::string render_officer(const json& result) {
+    const auto* removed = member(result, "removed");
+    return "officer " + text_of(result, "id") +
+           (removed != nullptr ? " removed\n" : " set: " + text_of(result, "name") + "\n");
+}
+
 // A queue answer: the fields that matter on one line, "key value" pairs.
 std::string render_queue(const json& result) {
     std::string out;
@@ -119,7 +169,7 @@ std::string render_queue(const json& result) {
 }  // namespace
 
 std::span<const CommandSpec> command_specs() {
-    static const std::array<CommandSpec, 14> kSpecs = {{
+    static const std::array<CommandSpec, 17> kSpecs = {{
         {"status",
          "Show the daemon's version, node, uptime and store",
          "status",
@@ -149,6 +199,12 @@ std::span<const CommandSpec> command_specs() {
          "device.simulate", render_device_result, simulate_args},
         {"devices trace", "Record a device's traffic to a trace file, or stop", "device.trace",
          render_device_result, trace_args},
+        {"officers list", "List the officers who may log in at a counter", "officers",
+         render_officers, {}},
+        {"officers set", "Add an officer or change their name and PIN (PIN read from stdin)",
+         "officer.set", render_officer, officer_set_args},
+        {"officers remove", "Remove an officer", "officer.remove", render_officer,
+         officer_id_args},
     }};
     return kSpecs;
 }

@@ -28,9 +28,13 @@ bool wants_json(int argc, char** argv) {
 }
 
 std::string group_summary(std::string_view group) {
-    return group == "devices" ? "See and try the node's devices: list, show, probe, test, "
-                                "simulate, trace"
-                              : std::string(group);
+    if (group == "devices") {
+        return "See and try the node's devices: list, show, probe, test, simulate, trace";
+    }
+    if (group == "officers") {
+        return "Manage the officers who log in at the counters: list, set, remove";
+    }
+    return std::string(group);
 }
 
 // `replay` needs no daemon, so it is not in the CommandSpec table of daemon commands.

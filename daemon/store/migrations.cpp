@@ -40,6 +40,17 @@ constexpr Migration kMigrations[] = {
         -- Uploads, replays by time and pruning select by time across nodes.
         CREATE INDEX events_at_ms ON events(at_ms);
     )sql"},
+    {3, "officers", R"sql(
+        -- The officers who may log in at a counter; the PIN only as an Argon2id hash.
+        CREATE TABLE officers(
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            pin_hash TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until_ms INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+    )sql"},
 };
 
 constexpr bool versions_are_gapless(std::span<const Migration> list) {

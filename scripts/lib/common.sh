@@ -7,7 +7,7 @@ export HK_ROOT
 # Packages by purpose. The CMake configure step names the package of anything still missing.
 HK_PKGS_BUILD="g++ cmake ninja-build ccache pkg-config libboost-dev libsqlite3-dev \
 libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libsystemd-dev nlohmann-json3-dev \
-libserialport-dev libudev-dev libusb-1.0-0-dev libsimdjson-dev"
+libserialport-dev libudev-dev libusb-1.0-0-dev libsimdjson-dev libsodium-dev"
 HK_PKGS_TEST="catch2 sqlite3"
 HK_PKGS_LINT="clang-format clang-tidy-19"
 HK_PKGS_FUZZ="clang-19 libclang-rt-19-dev"

@@ -60,6 +60,15 @@ constexpr VersionRows kRowsAtVersion[] = {
         SELECT (SELECT count(*) FROM events WHERE node_id = 'hall-1-kiosk-3') = 2
            AND (SELECT json_extract(payload, '$.ticket') FROM events WHERE seq = 2) = 'A001'
      )sql"},
+    {3,
+     R"sql(
+        INSERT INTO officers(id, name, pin_hash, updated_ms)
+            VALUES('1024', '王芳', '$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA', 5000);
+     )sql",
+     R"sql(
+        SELECT (SELECT name FROM officers WHERE id = '1024') = '王芳'
+           AND (SELECT failed_logins FROM officers WHERE id = '1024') = 0
+     )sql"},
 };
 
 // The schema as SQLite stores it, to compare an upgraded database with a new one.
