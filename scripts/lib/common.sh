@@ -42,6 +42,26 @@ hk_install_packages() {
     "${missing[@]}"
 }
 
+# hk_build_ui: builds kiosk-ui into kiosk-ui/dist, first running `npm ci` when node_modules is
+# missing or package-lock.json is newer than the last install. Node.js (>= 20.19) and npm are not
+# installed from Debian here (the Debian nodejs is 18, too old for Vite; the machines have a
+# Node.js 20 with its npm): they must already be on PATH.
+hk_build_ui() {
+  local ui="$HK_ROOT/kiosk-ui"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    hk_die "kiosk-ui needs Node.js (>= 20.19) and npm on PATH; install them first"
+  fi
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+    hk_die "kiosk-ui needs Node.js >= 20.19, found $(node --version)"
+  if [ ! -d "$ui/node_modules" ] || [ ! -f "$ui/node_modules/.package-lock.json" ] ||
+    [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
+    hk_log "installing kiosk-ui's npm packages"
+    (cd "$ui" && npm ci --no-audit --no-fund) || hk_die "npm ci failed in kiosk-ui"
+  fi
+  hk_log "building kiosk-ui"
+  (cd "$ui" && npm run --silent build) || hk_die "the kiosk-ui build failed"
+}
+
 # hk_build PRESET [TARGET...]: configures (once) and builds a CMake preset.
 hk_build() {
   local preset="$1"

@@ -1,0 +1,121 @@
+import { cleanup, render, screen } from '@testing-library/preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BoardSnapshot, HallResponse, WindowInfo } from '../src/api/types';
+import { HallScreen, HIGHLIGHT_MS } from '../src/screens/HallScreen';
+import { WindowScreen } from '../src/screens/WindowScreen';
+
+const win = (id: string, patch: Partial<WindowInfo> = {}): WindowInfo => ({
+  id,
+  name_zh: `${id}号窗口`,
+  name_en: `Window ${id}`,
+  serves: ['SOC'],
+  state: 'idle',
+  ticket: null,
+  officer: '1024',
+  paused_message: null,
+  ...patch,
+});
+
+const board: BoardSnapshot = {
+  seq: 10,
+  calls: [{ ticket: 'A001', window: '3', at_ms: 1000, recall: 0 }],
+  windows: [
+    win('3', { state: 'serving', ticket: 'A001' }),
+    win('5', { state: 'paused', paused_message: '暂停服务，请到3号窗口' }),
+  ],
+  services: [{ code: 'SOC', waiting: 4, estimated_wait_s: 720 }],
+};
+const hall: HallResponse = {
+  hall: { name_zh: '示例政务服务中心', name_en: 'Demo service hall' },
+  services: [
+    {
+      code: 'SOC', name_zh: '社保业务', name_en: 'Social insurance', prefix: 'A', group_zh: '', group_en: '',
+      open: true, closed_reason: null, waiting: 4, estimated_wait_s: 720, materials_zh: [], materials_en: [],
+    },
+  ],
+  windows: board.windows,
+};
+
+const sockets: { url: string; onmessage: ((e: { data: string }) => void) | null }[] = [];
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  sockets.length = 0;
+  vi.stubGlobal('fetch', async (url: string) => {
+    const body = url === '/api/v1/board' ? board : url === '/api/v1/hall' ? hall : undefined;
+    if (!body) throw new TypeError('Failed to fetch');
+    return { ok: true, status: 200, json: async () => body } as unknown as Response;
+  });
+  vi.stubGlobal(
+    'WebSocket',
+    class {
+      onopen = null;
+      onclose = null;
+      onerror = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      constructor(readonly url: string) {
+        sockets.push(this);
+      }
+      close() {}
+    },
+  );
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const settle = (ms = 0) =>
+  act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
+
+const send = (msg: unknown) =>
+  act(() => {
+    sockets[sockets.length - 1]!.onmessage?.({ data: JSON.stringify(msg) });
+  });
+
+describe('hall screen', () => {
+  it('shows calls, queues and pauses, and highlights a new call for a while', async () => {
+    render(<HallScreen />);
+    await settle();
+    expect(sockets[0]!.url).toMatch(/\/api\/v1\/stream\?after=10$/);
+    expect(document.querySelector('.call-tile__ticket')!.textContent).toBe('A001');
+    expect(document.querySelector('.queue-table')!.textContent).toContain('社保业务');
+    expect(document.querySelector('.queue-table')!.textContent).toContain('约 12 分钟');
+    expect(screen.getByText('暂停服务，请到3号窗口')).toBeTruthy();
+    expect(document.querySelector('.call-tile--fresh')).toBeNull();
+
+    await send({ seq: 11, type: 'ticket.called', at_ms: 2000, payload: { ticket: 'A002', window: '5', service: 'SOC' } });
+    const tiles = [...document.querySelectorAll('.call-tile')];
+    expect(tiles.map((t) => t.querySelector('.call-tile__ticket')!.textContent)).toEqual(['A002', 'A001']);
+    expect(tiles[0]!.classList.contains('call-tile--fresh')).toBe(true);
+    expect(tiles[0]!.textContent).toContain('新呼叫'); // said in words, not only by colour
+    expect(document.querySelector('.queue-table__num')!.textContent).toBe('3');
+
+    await settle(HIGHLIGHT_MS + 1000);
+    expect(document.querySelector('.call-tile--fresh')).toBeNull();
+  });
+});
+
+describe('window screen', () => {
+  it("shows the window's number and officer, then its pause message", async () => {
+    render(<WindowScreen id="3" />);
+    await settle();
+    expect(document.querySelector('.winscreen__ticket')!.textContent).toBe('A001');
+    expect(screen.getByText('工号 1024')).toBeTruthy();
+    expect(screen.getByText('社保业务')).toBeTruthy();
+    await send({ seq: 11, type: 'queue.service_finished', at_ms: 2000, payload: { id: 1, window: '3', service_ms: 1 } });
+    await send({ seq: 12, type: 'queue.window_paused', at_ms: 2001, payload: { window: '3', message: '午休，14:00 恢复' } });
+    expect(document.querySelector('.winscreen__ticket')).toBeNull();
+    expect(screen.getByText('午休，14:00 恢复')).toBeTruthy();
+  });
+
+  it('says so when the window does not exist', async () => {
+    render(<WindowScreen id="42" />);
+    await settle();
+    expect(screen.getByText('没有编号为 42 的窗口')).toBeTruthy();
+  });
+});
