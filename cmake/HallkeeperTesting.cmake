@@ -12,5 +12,8 @@ function(hk_add_test name)
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()
-  catch_discover_tests(${name} TEST_PREFIX "${name}: " PROPERTIES LABELS "${T_LABELS}")
+  # -w NoTests: a test whose name ctest cannot pass back intact (a ';' in it) runs nothing, and
+  # must fail rather than pass.
+  catch_discover_tests(${name} TEST_PREFIX "${name}: " EXTRA_ARGS -w NoTests
+    PROPERTIES LABELS "${T_LABELS}")
 endfunction()

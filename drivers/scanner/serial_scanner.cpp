@@ -77,9 +77,9 @@ public:
     }
 
     [[nodiscard]] std::string describe() const override {
-        return fmt::format("{} on {} {}{}; {} codes, {} rejected", kSerialScannerDriver,
-                           serial_.path, transport::describe_framing(serial_),
-                           enabled_ ? "" : ", disabled", codes_, rejected_);
+        return fmt::format("{} on {} {}{}; {} codes, {} rejected, {} dropped while disabled",
+                           kSerialScannerDriver, serial_.path, transport::describe_framing(serial_),
+                           enabled_ ? "" : ", disabled", codes_, rejected_, dropped_);
     }
 
     void self_test(Completion<std::string> done) override {
@@ -132,6 +132,7 @@ private:
                 continue;
             }
             if (!enabled_) {
+                ++dropped_;
                 continue;
             }
             ++codes_;
@@ -147,6 +148,7 @@ private:
     bool enabled_ = true;
     std::uint64_t codes_ = 0;
     std::uint64_t rejected_ = 0;
+    std::uint64_t dropped_ = 0;  // read while disabled
 };
 
 }  // namespace

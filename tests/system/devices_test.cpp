@@ -202,11 +202,11 @@ TEST_CASE("a card presented through hallctl is read, shown without its personal 
     CHECK(log.find("测试样例") == std::string::npos);
 }
 
-TEST_CASE("a scenario drives the simulated devices; a wrong one stops the start with its line") {
+TEST_CASE("a scenario drives the simulated devices, a wrong one stops the start with its line") {
     DaemonHarness hall;
     hk::test::write_file(hall.dir() / "scenario.txt",
-                         "# a citizen scans an appointment code\n"
-                         "0ms scanner-1 scan APPT-0042\n"
+                         "# a citizen scans an appointment code, once the devices are up\n"
+                         "1s scanner-1 scan APPT-0042\n"
                          "10ms evaluator-3 press 4\n");
     hall.write_config("[node]\nid = \"devices-node\"\n[simulation]\nscript = \"scenario.txt\"\n" +
                       demo_devices());
@@ -306,7 +306,7 @@ TEST_CASE("a helper-process driver that is killed is restarted while the daemon 
     CHECK_FALSE(std::filesystem::exists("/proc/" + std::to_string(restarted.front())));
 }
 
-TEST_CASE("driver shared objects from --driver-dir are usable in the config; bad ones refused") {
+TEST_CASE("driver shared objects from --driver-dir are usable in the config, bad ones refused") {
     DaemonHarness hall;
     hall.write_config(
         "[node]\nid = \"devices-node\"\n[[device]]\nid = \"plugged\"\n"

@@ -14,17 +14,17 @@ TEST_CASE("officers are managed with hallctl and their PIN is kept only as a has
     hall.write_config("[node]\nid = \"officers-node\"\n");
     hall.start_ready();
 
-    const auto set = hk::test::run_command(
-        {"/bin/sh", "-c",
-         "echo 246810 | " + std::string(HK_HALLCTL_BIN) + " --socket " + hall.socket().string() +
-             " officers set 1024 --name 王芳"});
+    const auto set =
+        hk::test::run_command({"/bin/sh", "-c",
+                               "echo 246810 | " + std::string(HK_HALLCTL_BIN) + " --socket " +
+                                   hall.socket().string() + " officers set 1024 --name 王芳"});
     CHECK(set.exit_code == 0);
     CHECK(set.out == "officer 1024 set: 王芳\n");
 
-    const auto bad_pin = hk::test::run_command(
-        {"/bin/sh", "-c",
-         "echo 12ab | " + std::string(HK_HALLCTL_BIN) + " --socket " + hall.socket().string() +
-             " officers set 2048 --name 李雷"});
+    const auto bad_pin =
+        hk::test::run_command({"/bin/sh", "-c",
+                               "echo 12ab | " + std::string(HK_HALLCTL_BIN) + " --socket " +
+                                   hall.socket().string() + " officers set 2048 --name 李雷"});
     CHECK(bad_pin.exit_code == 1);
     CHECK(bad_pin.err.find("a PIN is 4 to 12 digits") != std::string::npos);
 
@@ -46,8 +46,8 @@ TEST_CASE("officers are managed with hallctl and their PIN is kept only as a has
     // The PIN is nowhere in the database or the log.
     auto db = hk::store::Database::open(hall.database());
     REQUIRE(db);
-    auto select = db->prepare(
-        "SELECT group_concat(type || payload) FROM events WHERE type LIKE 'officer.%'");
+    auto select =
+        db->prepare("SELECT group_concat(type || payload) FROM events WHERE type LIKE 'officer.%'");
     REQUIRE(select);
     REQUIRE(select->step().value_or(false));
     const auto events = select->column_text(0);

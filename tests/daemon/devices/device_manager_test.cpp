@@ -115,7 +115,7 @@ const DeviceInfo kScanner{.physical_path = "usb:0c2e/0b61:1-1.2:1.0",
                           .vendor_id = 0x0c2e,
                           .product_id = 0x0b61};
 
-TEST_CASE("devices are built and started in order; a broken one stays listed as offline") {
+TEST_CASE("devices are built and started in order, a broken one stays listed as offline") {
     Fixture f;
     const auto refused = f.manager->start(
         {device("scanner-1", "usb_scanner"), device("refuses-build", "usb_scanner"),

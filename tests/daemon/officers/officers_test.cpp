@@ -73,7 +73,7 @@ TEST_CASE("officers are added, replaced, listed and removed") {
     CHECK_FALSE(officers.find("0007")->has_value());
 }
 
-TEST_CASE("repeated failed logins lock the officer for a while; a new PIN unlocks") {
+TEST_CASE("repeated failed logins lock the officer for a while, a new PIN unlocks") {
     Db d;
     OfficerStore officers(d.db);
     REQUIRE(officers.put("1024", "王芳", "$argon2id$x", 0));
@@ -89,7 +89,7 @@ TEST_CASE("repeated failed logins lock the officer for a while; a new PIN unlock
     CHECK((*officers.find("1024"))->locked_until_ms == 0);
 }
 
-TEST_CASE("a session is found by its token until it idles out; one per officer and window") {
+TEST_CASE("a session is found by its token until it idles out, one per officer and window") {
     SessionTable sessions;
     const auto token = sessions.open("1024", "王芳", "3", 1000);
     CHECK(token.size() == 64);

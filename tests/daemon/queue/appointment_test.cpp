@@ -92,7 +92,7 @@ TEST_CASE("check-in too early is refused with a clear code") {
           QueueErrc::appointment_not_due);
 }
 
-TEST_CASE("check-in too late is refused; within the late margin the ticket joins walk-in order") {
+TEST_CASE("check-in too late is refused, within the late margin the ticket joins walk-in order") {
     Hall hall;
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap1", "id-1", "C1")));
     ok(hall.engine.book_appointment(kMonday0800, "app", hall.appointment("ap2", "id-2", "C2")));

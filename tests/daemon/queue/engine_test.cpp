@@ -273,7 +273,7 @@ TEST_CASE("a held ticket is called back by the window that held it or one servin
     CHECK(hall.ticket("A001").window == "w2");
 }
 
-TEST_CASE("pause keeps waiting tickets and shows a message; resume reopens the window") {
+TEST_CASE("pause keeps waiting tickets and shows a message, resume reopens the window") {
     Hall hall;
     hall.take("RE");
     ok(hall.engine.pause(hall.now, "o", "w2", "暂停服务，请稍候"));

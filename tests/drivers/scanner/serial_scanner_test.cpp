@@ -57,7 +57,7 @@ bool online(const Scanner& s) {
     return s.health.health().state == DeviceState::online;
 }
 
-TEST_CASE("codes scanned on the port become events; garbage is counted and dropped") {
+TEST_CASE("codes scanned on the port become events, garbage is counted and dropped") {
     const test::TempDir dir;
     Scanner s((dir / "scanner").string(), {{"prefix", std::string("]C0")}});
     test::PtyDevice pty(s.io, dir / "scanner", [](const std::string&) { return std::nullopt; });
@@ -69,11 +69,14 @@ TEST_CASE("codes scanned on the port become events; garbage is counted and dropp
     REQUIRE(run_until(s.io, [&] { return s.codes.size() == 3; }));
     CHECK(s.codes == std::vector<std::string>{"A20261123001", "HK-0042", "办件-7"});
     CHECK(s.health.counters().io_errors == 1);
-    CHECK(s.driver->describe().find("3 codes, 1 rejected") != std::string::npos);
+    CHECK(s.driver->describe().find("3 codes, 1 rejected, 0 dropped") != std::string::npos);
 
     // Disabled: scans are read and dropped.
     dynamic_cast<BarcodeScanner&>(*s.driver).set_enabled(false);
     pty.send("IGNORED\r\n");
+    REQUIRE(run_until(s.io, [&] {
+        return s.driver->describe().find("1 dropped while disabled") != std::string::npos;
+    }));
     dynamic_cast<BarcodeScanner&>(*s.driver).set_enabled(true);
     pty.send("AFTER\r\n");
     REQUIRE(run_until(s.io, [&] { return s.codes.size() == 4; }));

@@ -60,7 +60,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("drivers are found by name; a second driver of the same name is refused") {
+TEST_CASE("drivers are found by name, a second driver of the same name is refused") {
     DriverRegistry registry;
     REQUIRE(registry.add(usb_printer("escpos", Maturity::production), null_factory()));
     REQUIRE(registry.add(generic_tty("tty_printer"), null_factory()));

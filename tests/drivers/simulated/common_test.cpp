@@ -78,7 +78,7 @@ TEST_CASE("operations of a device that is not online fail with not_ready, later"
     }
 }
 
-TEST_CASE("unplug takes a device offline, fails its operations; replug brings it back") {
+TEST_CASE("unplug takes a device offline, fails its operations, replug brings it back") {
     for (const auto device_class : kAllDeviceClasses) {
         INFO(to_string(device_class));
         Harness harness(device_class, {{"response_delay", ms(20)}});

@@ -160,7 +160,7 @@ TEST_CASE("a missing or empty image_dir fails the capture with no_image") {
     CHECK(gone.result().error().detail.starts_with("cannot read image_dir "));
 }
 
-TEST_CASE("the camera's button is an event; press_button refuses arguments and unplugged") {
+TEST_CASE("the camera's button is an event, press_button refuses arguments and unplugged") {
     Camera camera;
     auto& h = camera.harness;
     REQUIRE(h.act("press_button") == "capture button pressed");
@@ -179,7 +179,7 @@ TEST_CASE("the camera's self-test captures a frame") {
     CHECK(*tested.result() == "captured a 1280x720 ppm frame (2764816 bytes)");
 }
 
-TEST_CASE("an I/O error fails the capture; stop cancels one under way") {
+TEST_CASE("an I/O error fails the capture, stop cancels one under way") {
     Camera camera;
     REQUIRE(camera.harness.act("fail_next", {"1"}));
     CHECK(camera.capture().code() == "io_error");

@@ -111,7 +111,7 @@ TEST_CASE("an I/O error while reading is reported as a failed read and counted")
     CHECK(h.health.counters().io_errors == 1);
 }
 
-TEST_CASE("removing the card is reported; before the read it cancels the read") {
+TEST_CASE("removing the card is reported, before the read it cancels the read") {
     Reader reader({{"read_time", ms(10000)}});
     auto& h = reader.harness;
     REQUIRE(h.act("present_card"));

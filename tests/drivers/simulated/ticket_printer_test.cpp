@@ -115,7 +115,7 @@ TEST_CASE("the printer remembers the last 64 job ids") {
     CHECK(printer.harness.state("paper_left") == "434");
 }
 
-TEST_CASE("paper low degrades the printer; paper out faults it and fails the jobs") {
+TEST_CASE("paper low degrades the printer, paper out faults it and fails the jobs") {
     Printer printer({{"paper_capacity", int_value(10)},
                      {"paper_low_at", int_value(2)},
                      {"response_delay", ms(5)}});

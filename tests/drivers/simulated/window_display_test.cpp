@@ -37,7 +37,7 @@ TEST_CASE("shown lines are cut to the columns, CJK characters taking two") {
     CHECK(display.harness.driver->describe() == "simulated window display, 2 lines of 8 columns");
 }
 
-TEST_CASE("the display keeps at most its lines; missing lines are blank") {
+TEST_CASE("the display keeps at most its lines, missing lines are blank") {
     Display display({{"lines", int_value(2)}});
     REQUIRE(display.show({"one", "two", "three"}).ok());
     CHECK(display.harness.state("line1") == "one");
@@ -84,7 +84,7 @@ TEST_CASE("the display's self-test shows a test pattern") {
     CHECK(display.harness.state("line3") == "测测测");
 }
 
-TEST_CASE("the display's changes happen in order; unplug and stop fail those under way") {
+TEST_CASE("the display's changes happen in order, unplug and stop fail those under way") {
     Display display;
     auto& device = display.harness.device<WindowDisplay>();
     Outcome<void> first;

@@ -51,7 +51,7 @@ TEST_CASE("TAB is part of the code when it does not terminate") {
     CHECK(codes(feed(decoder, "A\tB\n")) == std::vector<std::string>{"!control_character"});
 }
 
-TEST_CASE("UTF-8 codes pass; control bytes and invalid UTF-8 are rejected, the next code kept") {
+TEST_CASE("UTF-8 codes pass, control bytes and invalid UTF-8 are rejected, the next code kept") {
     CodeDecoder decoder({});
     CHECK(codes(feed(decoder,
                      "办件-01\nA\x01"
