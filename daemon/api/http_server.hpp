@@ -89,8 +89,8 @@ struct ServerOptions {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8470;  // 0: any free port (tests); Server::port() says which
     std::optional<std::filesystem::path> ui_dir;  // the built kiosk-ui (index.html, assets/)
-    std::size_t max_body_bytes = 64 * 1024;
-    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_body_bytes = std::size_t{64} * 1024;
+    std::size_t max_header_bytes = std::size_t{8} * 1024;
     std::size_t max_connections = 64;  // more: 429 busy and close
     std::chrono::seconds idle_timeout{60};
     std::size_t max_queued_stream_messages = 1000;  // a WebSocket client this far behind is closed

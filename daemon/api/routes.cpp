@@ -44,15 +44,16 @@ bool has_controls(std::string_view text) {
     });
 }
 
-// A string field: required or optional, 1..max bytes, no control characters.
-ApiResult<std::optional<std::string>> text(const json& body, std::string_view key,
-                                           std::size_t max_bytes, bool required) {
+// A string field: required or optional, 1..max bytes, no control characters. An absent
+// optional field is "" (a present one is never empty).
+ApiResult<std::string> text(const json& body, std::string_view key, std::size_t max_bytes,
+                            bool required) {
     const auto it = body.find(key);
     if (it == body.end() || it->is_null()) {
         if (required) {
             return std::unexpected(bad_request(fmt::format("field \"{}\" is required", key)));
         }
-        return std::optional<std::string>();
+        return std::string();
     }
     if (!it->is_string()) {
         return std::unexpected(bad_request(fmt::format("field \"{}\" must be a string", key)));
@@ -62,16 +63,17 @@ ApiResult<std::optional<std::string>> text(const json& body, std::string_view ke
         return std::unexpected(bad_argument(fmt::format(
             "field \"{}\" must be 1 to {} bytes without control characters", key, max_bytes)));
     }
-    return std::optional<std::string>(value);
+    return value;
 }
 
-ApiResult<std::optional<std::string>> choice(const json& body, std::string_view key,
-                                             std::initializer_list<std::string_view> choices) {
+// An optional field with one of `choices` ("" when absent).
+ApiResult<std::string> choice(const json& body, std::string_view key,
+                              std::initializer_list<std::string_view> choices) {
     auto value = text(body, key, kMaxIdBytes, false);
-    if (!value || !*value) {
+    if (!value || value->empty()) {
         return value;
     }
-    if (std::ranges::find(choices, **value) == choices.end()) {
+    if (std::ranges::find(choices, *value) == choices.end()) {
         std::string list;
         for (const auto choice_name : choices) {
             list += (list.empty() ? "" : ", ") + std::string(choice_name);
@@ -89,8 +91,8 @@ std::optional<ApiError> copy_text(const json& body, std::string_view key, std::s
     if (!value) {
         return value.error();
     }
-    if (*value) {
-        op[std::string(as.empty() ? key : as)] = **value;
+    if (!value->empty()) {
+        op[std::string(as.empty() ? key : as)] = *value;
     }
     return std::nullopt;
 }
@@ -137,7 +139,7 @@ ApiResult<json> ticket_request(const json& body) {
     if (!channel) {
         return std::unexpected(channel.error());
     }
-    op["channel"] = channel->value_or("walkin");
+    op["channel"] = channel->empty() ? std::string("walkin") : *channel;
     auto ticket_class = choice(body, "class", {"normal"});
     if (!ticket_class) {
         return std::unexpected(ticket_class.error());
@@ -146,12 +148,12 @@ ApiResult<json> ticket_request(const json& body) {
     if (!phone) {
         return std::unexpected(phone.error());
     }
-    if (*phone) {
-        if ((*phone)->size() != 11 ||
-            !std::ranges::all_of(**phone, [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!phone->empty()) {
+        if (phone->size() != 11 ||
+            !std::ranges::all_of(*phone, [](char c) { return c >= '0' && c <= '9'; })) {
             return std::unexpected(bad_argument("field \"phone\" must be 11 digits"));
         }
-        op["phone"] = **phone;
+        op["phone"] = *phone;
     }
     return op;
 }
@@ -278,7 +280,7 @@ ApiResult<LoginRequest> login_request(const json& body) {
         return std::unexpected(window.error());
     }
     return LoginRequest{
-        .officer = std::move(**officer), .pin = std::move(**pin), .window = std::move(**window)};
+        .officer = std::move(*officer), .pin = std::move(*pin), .window = std::move(*window)};
 }
 
 }  // namespace hk::api

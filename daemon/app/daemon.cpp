@@ -127,6 +127,9 @@ std::expected<std::unique_ptr<Daemon>, StartupError> Daemon::start(
             return raw->record_event(type, payload);
         },
         now_ms);
+    if (auto error = daemon->open_api()) {
+        return std::unexpected(std::move(*error));
+    }
     daemon->register_commands();
     return daemon;
 }
@@ -234,6 +237,38 @@ std::optional<StartupError> Daemon::open_devices() {
     return std::nullopt;
 }
 
+std::optional<StartupError> Daemon::open_api() {
+    if (!config_.api.enabled) {
+        return std::nullopt;
+    }
+    // NOLINTNEXTLINE(bugprone-unchecked-optional-access): open_queue() engaged it before
+    const QueueService& queue = *queue_;
+    auto api = ApiService::start(io_, config_.api, queue, *devices_, event_log(), config_.node.hall,
+                                 ApiService::Hooks{
+                                     .now_ms = now_ms,
+                                     .run =
+                                         [this](std::string_view actor, const json& op) {
+                                             // NOLINTNEXTLINE(bugprone-unchecked-optional-access):
+                                             // opened before
+                                             auto answer = queue_->run(now_ms(), actor, op);
+                                             check_alerts();
+                                             return answer;
+                                         },
+                                 });
+    if (!api) {
+        return StartupError{kExitIo, "the local API cannot start: " + api.error()};
+    }
+    api_ = std::move(*api);
+    spdlog::info("local API on http://{}:{}/ ({})",
+                 config_.api.address.find(':') != std::string::npos
+                     ? "[" + config_.api.address + "]"
+                     : config_.api.address,
+                 api_->port(),
+                 config_.api.ui_dir ? "screens from " + config_.api.ui_dir->string()
+                                    : std::string("no screens: api.ui_dir is not set"));
+    return std::nullopt;
+}
+
 void Daemon::register_commands() {
     control_->add_command(
         "status", "Version, role, uptime and store of this node",
@@ -266,6 +301,9 @@ control::Outcome Daemon::run_queue_operation(const json& args) {
     // NOLINTNEXTLINE(bugprone-unchecked-optional-access): engaged before commands exist
     auto answer = queue_->run(now_ms(), "hallctl", args);
     check_alerts();  // an operation may start or clear an alert: log it now, not at the next tick
+    if (api_) {
+        api_->flush();
+    }
     if (answer.value("ok", false)) {
         return answer;
     }
@@ -403,6 +441,9 @@ void Daemon::shutdown() {
     signals_.cancel();
     watchdog_timer_.cancel();
     alerts_timer_.cancel();
+    if (api_) {
+        api_->stop();
+    }
     if (devices_) {
         devices_->stop();
     }
@@ -453,6 +494,9 @@ bool Daemon::record_event(std::string_view type, const json& payload,
         spdlog::error("event {} not recorded: {}", type, committed.error().message);
         return false;
     }
+    if (api_) {
+        api_->flush();  // the screens see it now
+    }
     return true;
 }
 
@@ -490,6 +534,8 @@ json Daemon::status() const {
           {"log_level", config::to_string(config_.log.level)}}},
         {"queue", queue_status()},
         {"devices", devices_ ? devices_->summary() : json(nullptr)},
+        {"api",
+         api_ ? json{{"address", config_.api.address}, {"port", api_->port()}} : json(nullptr)},
     };
 }
 

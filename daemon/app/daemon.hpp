@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include "daemon/app/api_service.hpp"
 #include "daemon/app/command_line.hpp"
 #include "daemon/app/device_service.hpp"
 #include "daemon/app/officer_service.hpp"
@@ -71,6 +72,8 @@ private:
     std::optional<StartupError> open_queue(queue::HallDefinition hall);
     // Starts the configured devices, hotplug and the simulation scenario.
     std::optional<StartupError> open_devices();
+    // Starts the Local API for the screens, if the config enables it.
+    std::optional<StartupError> open_api();
     void register_commands();
 
     void wait_for_signal();
@@ -136,6 +139,7 @@ private:
     std::unique_ptr<control::Server> control_;
     std::unique_ptr<DeviceService> devices_;
     std::optional<OfficerService> officers_;
+    std::unique_ptr<ApiService> api_;  // destroyed first: it reads the queue and the devices
 };
 
 // Milliseconds since the Unix epoch.

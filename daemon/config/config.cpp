@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -178,6 +179,51 @@ void read_queue_utc_offset(const toml::node& value, const std::string& key, Queu
     }
 }
 
+void read_api_enabled(const toml::node& value, const std::string& key, ApiSettings& out,
+                      Problems& problems) {
+    if (const auto enabled = read_boolean(value, key, problems)) {
+        out.enabled = *enabled;
+    }
+}
+
+void read_api_address(const toml::node& value, const std::string& key, ApiSettings& out,
+                      Problems& problems) {
+    const std::string* text = expect_string(value, key, problems);
+    if (text == nullptr) {
+        return;
+    }
+    boost::system::error_code error;
+    static_cast<void>(boost::asio::ip::make_address(*text, error));
+    if (error) {
+        problems.add(value.source(), key,
+                     fmt::format("expected an IP address such as \"127.0.0.1\" or \"::1\", got {}",
+                                 quote_value(*text)));
+        return;
+    }
+    out.address = *text;
+}
+
+void read_api_port(const toml::node& value, const std::string& key, ApiSettings& out,
+                   Problems& problems) {
+    if (const auto port = read_integer(value, key, 0, 65535, problems)) {
+        out.port = static_cast<std::uint16_t>(*port);
+    }
+}
+
+void read_api_ui_dir(const toml::node& value, const std::string& key, ApiSettings& out,
+                     Problems& problems) {
+    const std::string* text = expect_string(value, key, problems);
+    if (text == nullptr) {
+        return;
+    }
+    if (text->empty() || text->find('\0') != std::string::npos) {
+        problems.add(value.source(), key,
+                     fmt::format("expected a directory path, got {}", quote_value(*text)));
+        return;
+    }
+    out.ui_dir = *text;
+}
+
 void read_simulation_script(const toml::node& value, const std::string& key,
                             SimulationSettings& out, Problems& problems) {
     const std::string* text = expect_string(value, key, problems);
@@ -236,6 +282,13 @@ constexpr std::array<KeySpec<QueueSettings>, 2> kQueueKeys{{
     {"utc_offset_minutes", read_queue_utc_offset},
 }};
 
+constexpr std::array<KeySpec<ApiSettings>, 4> kApiKeys{{
+    {"enabled", read_api_enabled},
+    {"address", read_api_address},
+    {"port", read_api_port},
+    {"ui_dir", read_api_ui_dir},
+}};
+
 constexpr std::array<KeySpec<SimulationSettings>, 2> kSimulationKeys{{
     {"script", read_simulation_script},
     {"repeat", read_simulation_repeat},
@@ -248,6 +301,7 @@ constexpr auto kControlKeyNames = names_of(kControlKeys);
 constexpr auto kRuntimeKeyNames = names_of(kRuntimeKeys);
 constexpr auto kQueueKeyNames = names_of(kQueueKeys);
 constexpr auto kSimulationKeyNames = names_of(kSimulationKeys);
+constexpr auto kApiKeyNames = names_of(kApiKeys);
 
 template <typename Settings, std::size_t N>
 void read_section(const toml::node& section, std::string_view name,
@@ -279,6 +333,10 @@ void read_queue(const toml::node& section, Config& config, Problems& problems) {
     read_section(section, "queue", kQueueKeys, config.queue, problems);
 }
 
+void read_api(const toml::node& section, Config& config, Problems& problems) {
+    read_section(section, "api", kApiKeys, config.api, problems);
+}
+
 void read_simulation(const toml::node& section, Config& config, Problems& problems) {
     read_section(section, "simulation", kSimulationKeys, config.simulation, problems);
 }
@@ -289,13 +347,14 @@ struct SectionSpec {
     std::span<const std::string_view> key_names;
 };
 
-constexpr std::array<SectionSpec, 7> kSections{{
+constexpr std::array<SectionSpec, 8> kSections{{
     {"node", read_node, kNodeKeyNames},
     {"state", read_state, kStateKeyNames},
     {"log", read_log, kLogKeyNames},
     {"control", read_control, kControlKeyNames},
     {"runtime", read_runtime, kRuntimeKeyNames},
     {"queue", read_queue, kQueueKeyNames},
+    {"api", read_api, kApiKeyNames},
     {"simulation", read_simulation, kSimulationKeyNames},
 }};
 
@@ -406,9 +465,11 @@ std::expected<Config, ConfigErrors> load_file(const std::filesystem::path& file,
     auto config = parse(*text, file.string(), registry);
     // A relative scenario path is relative to the config file, wherever the daemon started.
     if (config) {
-        auto& script = config->simulation.script;
-        if (script && script->is_relative()) {
-            script = std::filesystem::absolute(file).parent_path() / *script;
+        const auto base = std::filesystem::absolute(file).parent_path();
+        for (auto* path : {&config->simulation.script, &config->api.ui_dir}) {
+            if (*path && (*path)->is_relative()) {
+                *path = base / **path;
+            }
         }
     }
     return config;
@@ -421,7 +482,7 @@ Config embedded_default() {
 std::vector<std::string> restart_required_changes(const Config& running, const Config& reloaded) {
     // Everything except log.*: identity, paths, the thread pool and the hall are fixed at
     // start-up (the queue is rebuilt from its log on the next start).
-    const std::array<std::pair<std::string_view, bool>, 11> settings{{
+    const std::array<std::pair<std::string_view, bool>, 12> settings{{
         {"node.id", running.node.id != reloaded.node.id},
         {"node.hall", running.node.hall != reloaded.node.hall},
         {"node.role", running.node.role != reloaded.node.role},
@@ -434,6 +495,7 @@ std::vector<std::string> restart_required_changes(const Config& running, const C
          running.queue.utc_offset_minutes != reloaded.queue.utc_offset_minutes},
         {"device", running.devices != reloaded.devices},
         {"simulation", running.simulation != reloaded.simulation},
+        {"api", running.api != reloaded.api},
     }};
     std::vector<std::string> changed;
     for (const auto& [name, differs] : settings) {

@@ -71,6 +71,19 @@ struct QueueSettings {
     friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
 };
 
+struct ApiSettings {
+    // The Local API for the screens (docs/api.md). Off by default until the screens are
+    // complete (issue 5); the demo turns it on.
+    bool enabled = false;
+    std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal; loopback unless told
+    std::uint16_t port = 8470;
+    // The built kiosk-ui (kiosk-ui/dist): absolute, or relative to the config file. None: the
+    // API only.
+    std::optional<std::filesystem::path> ui_dir;
+
+    friend bool operator==(const ApiSettings&, const ApiSettings&) = default;
+};
+
 struct SimulationSettings {
     // A scenario for the simulated devices (docs/devices.md): an absolute path, or one
     // relative to the config file's directory. None: the devices only do what they are told.
@@ -87,6 +100,7 @@ struct Config {
     ControlSettings control;
     RuntimeSettings runtime;
     QueueSettings queue;
+    ApiSettings api;
     SimulationSettings simulation;
     // The [[device]] tables (docs/configuration.md), in file order, each validated against its
     // driver's manifest with every parameter present.

@@ -23,7 +23,7 @@ inline constexpr std::size_t kMinPinDigits = 4;
 inline constexpr std::size_t kMaxPinDigits = 12;
 // Failures in a row before an officer's logins are refused for a while, and for how long.
 inline constexpr int kFailuresBeforeLock = 5;
-inline constexpr std::int64_t kLockMs = 5 * 60 * 1000;
+inline constexpr std::int64_t kLockMs = std::int64_t{5} * 60 * 1000;
 
 // Why an officer id, name or PIN is not acceptable, or nullopt when it is.
 [[nodiscard]] std::optional<std::string> check_officer_id(std::string_view id);  // [A-Za-z0-9_-]

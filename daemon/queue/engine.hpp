@@ -114,6 +114,8 @@ public:
     // Estimated wait in ms for a new ticket of `service` / for ticket `id`.
     [[nodiscard]] Millis estimated_wait_for_service(std::string_view service) const;
     [[nodiscard]] Millis estimated_wait(TicketId id) const;
+    // In its issuing hours and staffed: a ticket can be taken now.
+    [[nodiscard]] bool service_open(const ServiceItem& service, Millis now) const;
 
 private:
     // Starts an operation: rolls the day over if needed (events go into `out`).
@@ -126,8 +128,6 @@ private:
         const Ticket* ticket;
     };
     QueueResult<AtWindow> ticket_at_window(std::string_view window) const;
-    // In its issuing hours and staffed.
-    [[nodiscard]] bool service_open(const ServiceItem& service, Millis now) const;
     // Some window serving it has an officer logged in (possibly paused).
     [[nodiscard]] bool service_staffed(const ServiceItem& service) const;
     [[nodiscard]] std::int64_t requeue_key(const std::string& service, int behind) const;

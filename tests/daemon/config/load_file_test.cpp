@@ -51,6 +51,30 @@ TEST_CASE("a relative simulation script is taken relative to the config file") {
     CHECK_FALSE(absolute->simulation.repeat);
 }
 
+TEST_CASE("the local API is off by default and its settings are checked") {
+    const TempDir dir;
+    write_file(dir / "none.toml", "");
+    const auto none = load_file(dir / "none.toml");
+    REQUIRE(none.has_value());
+    CHECK_FALSE(none->api.enabled);
+    CHECK(none->api.port == 8470);
+
+    write_file(dir / "api.toml",
+               "[api]\nenabled = true\naddress = \"::1\"\nport = 0\nui_dir = \"ui/dist\"\n");
+    const auto api = load_file(dir / "api.toml");
+    REQUIRE(api.has_value());
+    CHECK(api->api.enabled);
+    CHECK(api->api.address == "::1");
+    CHECK(api->api.port == 0);
+    CHECK(api->api.ui_dir == dir / "ui" / "dist");
+
+    write_file(dir / "address.toml", "[api]\naddress = \"localhost\"\n");
+    CHECK(only_load_error(dir / "address.toml").message ==
+          "expected an IP address such as \"127.0.0.1\" or \"::1\", got \"localhost\"");
+    write_file(dir / "port.toml", "[api]\nport = 70000\n");
+    CHECK(only_load_error(dir / "port.toml").key == "api.port");
+}
+
 TEST_CASE("a simulation script must be a non-empty path and repeat a boolean") {
     const TempDir dir;
     write_file(dir / "empty.toml", "[simulation]\nscript = \"\"\n");

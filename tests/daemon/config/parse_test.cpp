@@ -107,7 +107,7 @@ TEST_CASE("an unknown section far from every known one lists the sections") {
     const ConfigError error = only_error_of("[database]\nurl = \"x\"\n");
     CHECK(error.key == "database");
     CHECK(error.message ==
-          "unknown section; the sections are node, state, log, control, runtime, queue, "
+          "unknown section; the sections are node, state, log, control, runtime, queue, api, "
           "simulation");
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("an unknown key above every section header names the sections") {
     CHECK(error.key == "colour");
     CHECK(error.message ==
           "unknown key outside any section; settings belong in the sections node, state, log, "
-          "control, runtime, queue, simulation");
+          "control, runtime, queue, api, simulation");
 }
 
 TEST_CASE("a string setting given an integer is a type error at the value") {
