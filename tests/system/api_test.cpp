@@ -12,20 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-// A hall open around the clock, so the test does not depend on the hour it runs at.
-constexpr const char* kHallFile = R"(
-[[services]]
-code = "RE"
-name_zh = "不动产登记"
-name_en = "Real estate"
-prefix = "A"
-
-[[windows]]
-id = "1"
-name = "1号窗口"
-serves = ["RE"]
-)";
-
 std::uint16_t api_port(const DaemonHarness& hall) {
     const auto status = json::parse(hall.hallctl({"--json", "status"}).out);
     REQUIRE(status["api"].is_object());
@@ -36,7 +22,7 @@ std::uint16_t api_port(const DaemonHarness& hall) {
 
 TEST_CASE("tickets are taken over the local API and streamed to the screens") {
     DaemonHarness hall;
-    hk::test::write_file(hall.dir() / "hall.toml", kHallFile);
+    hk::test::write_file(hall.dir() / "hall.toml", hk::test::kAllDayHall);
     std::filesystem::create_directories(hall.dir() / "ui");
     hk::test::write_file(hall.dir() / "ui" / "index.html", "<!doctype html><title>hall</title>");
     hall.write_config("[node]\nid = \"api-node\"\n[queue]\nhall_file = \"" +

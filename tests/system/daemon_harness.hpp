@@ -27,6 +27,21 @@ struct StartOptions {
     bool use_config_file = true;  // pass --config <dir>/hallkeeper.toml
 };
 
+// A hall file of one service ("RE", prefix A) and one window ("1") open around the clock, so a
+// test does not depend on the hour it runs at.
+inline constexpr const char* kAllDayHall = R"(
+[[services]]
+code = "RE"
+name_zh = "不动产登记"
+name_en = "Real estate"
+prefix = "A"
+
+[[windows]]
+id = "1"
+name = "1号窗口"
+serves = ["RE"]
+)";
+
 class DaemonHarness {
 public:
     DaemonHarness();

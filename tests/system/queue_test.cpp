@@ -12,22 +12,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A hall open around the clock, so the test does not depend on the hour it runs at.
-constexpr const char* kHallFile = R"(
-[[services]]
-code = "RE"
-name_zh = "不动产登记"
-name_en = "Real estate"
-prefix = "A"
-
-[[windows]]
-id = "1"
-name = "1号窗口"
-serves = ["RE"]
-)";
-
 void write_hall(DaemonHarness& hall) {
-    hk::test::write_file(hall.dir() / "hall.toml", kHallFile);
+    hk::test::write_file(hall.dir() / "hall.toml", hk::test::kAllDayHall);
     hall.write_config("[node]\nid = \"queue-node\"\n[queue]\nhall_file = \"" +
                       (hall.dir() / "hall.toml").string() + "\"\n");
 }
