@@ -127,19 +127,24 @@ unsigned status_for(std::string_view code) {
 }
 
 ApiResult<json> ticket_request(const json& body) {
-    if (auto unknown = only_fields(body, {"service", "channel", "class", "phone"})) {
+    if (auto unknown =
+            only_fields(body, {"service", "channel", "class", "phone", "priority_code", "card"})) {
         return std::unexpected(*unknown);
     }
     json op{{"op", "take"}};
     if (auto problem = copy_text(body, "service", kMaxIdBytes, true, op)) {
         return std::unexpected(*problem);
     }
-    // The kiosk's own channels; ID card, appointment and sticker tickets come from their flows.
-    auto channel = choice(body, "channel", {"walkin", "phone", "priority_code"});
+    // The kiosk's own channels; appointment and sticker tickets come from their flows.
+    auto channel = choice(body, "channel", {"walkin", "phone", "priority_code", "id_card"});
     if (!channel) {
         return std::unexpected(channel.error());
     }
-    op["channel"] = channel->empty() ? std::string("walkin") : *channel;
+    if (channel->empty()) {
+        *channel = "walkin";
+    }
+    op["channel"] = *channel == "id_card" ? std::string("idcard") : *channel;
+    // The class comes from a priority code only: a kiosk cannot simply ask for green.
     auto ticket_class = choice(body, "class", {"normal"});
     if (!ticket_class) {
         return std::unexpected(ticket_class.error());
@@ -155,18 +160,82 @@ ApiResult<json> ticket_request(const json& body) {
         }
         op["phone"] = *phone;
     }
+    auto code = text(body, "priority_code", kMaxIdBytes, false);
+    if (!code) {
+        return std::unexpected(code.error());
+    }
+    auto card = text(body, "card", kMaxIdBytes * 2, false);
+    if (!card) {
+        return std::unexpected(card.error());
+    }
+    // Each channel with what it needs, and nothing another channel needs.
+    const auto needs = [&](std::string_view field, bool given,
+                           bool wanted) -> std::optional<ApiError> {
+        if (given && !wanted) {
+            return bad_argument(
+                fmt::format("field \"{}\" does not go with channel \"{}\"", field, *channel));
+        }
+        if (!given && wanted) {
+            return bad_request(
+                fmt::format("channel \"{}\" needs the field \"{}\"", *channel, field));
+        }
+        return std::nullopt;
+    };
+    for (const auto& problem : {needs("phone", !phone->empty(), *channel == "phone"),
+                                needs("priority_code", !code->empty(), *channel == "priority_code"),
+                                needs("card", !card->empty(), *channel == "id_card")}) {
+        if (problem) {
+            return std::unexpected(*problem);
+        }
+    }
+    if (!code->empty()) {
+        op["priority_code"] = *code;
+    }
+    if (!card->empty()) {
+        op["card"] = *card;
+    }
     return op;
 }
 
 ApiResult<json> check_in_request(const json& body) {
-    if (auto unknown = only_fields(body, {"code"})) {
+    if (auto unknown = only_fields(body, {"code", "card"})) {
         return std::unexpected(*unknown);
     }
     json op{{"op", "check_in"}};
-    if (auto problem = copy_text(body, "code", kMaxIdBytes * 2, true, op)) {
+    if (auto problem = copy_text(body, "code", kMaxIdBytes * 2, false, op)) {
         return std::unexpected(*problem);
     }
+    if (auto problem = copy_text(body, "card", kMaxIdBytes * 2, false, op)) {
+        return std::unexpected(*problem);
+    }
+    if (op.contains("code") == op.contains("card")) {
+        return std::unexpected(bad_request("give either \"code\" or \"card\""));
+    }
     return op;
+}
+
+ApiResult<CardWaitRequest> card_wait_request(const json& body) {
+    if (auto unknown = only_fields(body, {"reader", "timeout_s"})) {
+        return std::unexpected(*unknown);
+    }
+    CardWaitRequest out;
+    auto reader = text(body, "reader", kMaxIdBytes, false);
+    if (!reader) {
+        return std::unexpected(reader.error());
+    }
+    out.reader = std::move(*reader);
+    if (const auto timeout = body.find("timeout_s"); timeout != body.end()) {
+        if (!timeout->is_number_integer()) {
+            return std::unexpected(bad_request("field \"timeout_s\" must be an integer"));
+        }
+        const auto seconds = timeout->get<std::int64_t>();
+        if (seconds < 1 || seconds > kMaxCardWaitSeconds) {
+            return std::unexpected(bad_argument(
+                fmt::format("field \"timeout_s\" must be from 1 to {}", kMaxCardWaitSeconds)));
+        }
+        out.timeout_ms = seconds * 1000;
+    }
+    return out;
 }
 
 ApiResult<json> evaluation_request(const json& body) {

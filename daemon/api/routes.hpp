@@ -29,12 +29,21 @@ using ApiResult = std::expected<T, ApiError>;
 // things, 400 for bad arguments, 409 for the rest (a state conflict), 500 for internal.
 [[nodiscard]] unsigned status_for(std::string_view code);
 
-// POST /api/v1/tickets → a `take` operation.
+// POST /api/v1/tickets → a `take` operation. A `priority_code` or `card` is passed on in the
+// operation as given, for the daemon to resolve (into `class`, `identity_hash`) before it runs.
 [[nodiscard]] ApiResult<nlohmann::json> ticket_request(const nlohmann::json& body);
-// POST /api/v1/appointments/check-in → a `check_in` operation by code.
+// POST /api/v1/appointments/check-in → a `check_in` operation by code or card (as above).
 [[nodiscard]] ApiResult<nlohmann::json> check_in_request(const nlohmann::json& body);
 // POST /api/v1/evaluations → an `evaluate` operation.
 [[nodiscard]] ApiResult<nlohmann::json> evaluation_request(const nlohmann::json& body);
+// POST /api/v1/id-card/wait: which reader (empty: the daemon picks) and for how long.
+inline constexpr std::int64_t kMaxCardWaitSeconds = 30;
+struct CardWaitRequest {
+    std::string reader;
+    std::int64_t timeout_ms = kMaxCardWaitSeconds * 1000;
+};
+[[nodiscard]] ApiResult<CardWaitRequest> card_wait_request(const nlohmann::json& body);
+
 // POST /api/v1/counter/{action} at the session's `window` → the window's operation.
 // 404 not_found for an unknown action.
 [[nodiscard]] ApiResult<nlohmann::json> counter_request(std::string_view action,

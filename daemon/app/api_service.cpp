@@ -2,9 +2,13 @@
 #include "daemon/app/api_service.hpp"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/routes.hpp"
@@ -39,12 +43,14 @@ api::Response from_error(const api::ApiError& error) {
     return api::error(error.status, error.code, error.message);
 }
 
-json window_json(const queue::QueueState& state, const queue::Window& window) {
+// `officer_name`: the name of the 工号 logged in there, empty when unknown.
+json window_json(const queue::QueueState& state, const queue::Window& window,
+                 const std::function<std::string(const std::string&)>& officer_name) {
     const auto status = state.windows.find(window.id);
     json out{
-        {"id", window.id},         {"name_zh", window.name},   {"name_en", "Window " + window.id},
-        {"serves", json::array()}, {"state", "logged_out"},    {"ticket", nullptr},
-        {"officer", nullptr},      {"paused_message", nullptr}};
+        {"id", window.id},         {"name_zh", window.name},  {"name_en", "Window " + window.id},
+        {"serves", json::array()}, {"state", "logged_out"},   {"ticket", nullptr},
+        {"officer", nullptr},      {"officer_name", nullptr}, {"paused_message", nullptr}};
     for (const auto& serves : window.serves) {
         out["serves"].push_back(serves.service);
     }
@@ -54,6 +60,9 @@ json window_json(const queue::QueueState& state, const queue::Window& window) {
     out["state"] = queue::to_string(status->second.state);
     if (!status->second.officer.empty()) {
         out["officer"] = status->second.officer;
+        if (auto name = officer_name(status->second.officer); !name.empty()) {
+            out["officer_name"] = std::move(name);
+        }
     }
     if (status->second.state == queue::WindowState::paused) {
         out["paused_message"] = status->second.pause_message;
@@ -66,6 +75,31 @@ json window_json(const queue::QueueState& state, const queue::Window& window) {
     return out;
 }
 
+// A service's materials as a list: the hall file separates them with "；" or ";".
+json materials(std::string_view text) {
+    json out = json::array();
+    while (!text.empty()) {
+        auto cut = text.find("；");
+        auto skip = std::string_view("；").size();
+        if (const auto ascii = text.find(';'); ascii < cut) {
+            cut = ascii;
+            skip = 1;
+        }
+        auto item = text.substr(0, cut);
+        while (!item.empty() && item.front() == ' ') {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && item.back() == ' ') {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            out.push_back(std::string(item));
+        }
+        text = cut == std::string_view::npos ? std::string_view() : text.substr(cut + skip);
+    }
+    return out;
+}
+
 std::size_t waiting_count(const queue::QueueState& state, const std::string& service) {
     const auto it = state.waiting.find(service);
     return it == state.waiting.end() ? 0 : it->second.size();
@@ -73,24 +107,25 @@ std::size_t waiting_count(const queue::QueueState& state, const std::string& ser
 
 }  // namespace
 
-ApiService::ApiService(const QueueService& queue, const DeviceService& devices,
-                       store::EventLog& log, std::string hall_name, Hooks hooks)
-    : queue_(queue),
-      devices_(devices),
-      log_(log),
-      hall_name_(std::move(hall_name)),
-      hooks_(std::move(hooks)) {}
+ApiService::ApiService(boost::asio::io_context& io, Parts parts, Hooks hooks)
+    : io_(io),
+      queue_(parts.queue),
+      devices_(parts.devices),
+      log_(parts.log),
+      officers_(parts.officers),
+      workers_(parts.workers),
+      hall_id_(std::move(parts.hall_id)),
+      hooks_(std::move(hooks)),
+      cards_(std::move(parts.key)) {}
 
 ApiService::~ApiService() {
     stop();
 }
 
 std::expected<std::unique_ptr<ApiService>, std::string> ApiService::start(
-    boost::asio::io_context& io, const config::ApiSettings& settings, const QueueService& queue,
-    const DeviceService& devices, store::EventLog& log, std::string hall_name, Hooks hooks) {
-    std::unique_ptr<ApiService> service(
-        new ApiService(queue, devices, log, std::move(hall_name), std::move(hooks)));
-    if (auto last = log.last_seq()) {
+    boost::asio::io_context& io, const config::ApiSettings& settings, Parts parts, Hooks hooks) {
+    std::unique_ptr<ApiService> service(new ApiService(io, std::move(parts), std::move(hooks)));
+    if (auto last = service->log_.last_seq()) {
         service->published_ = *last;
     }
     api::ServerOptions options;
@@ -106,6 +141,20 @@ std::expected<std::unique_ptr<ApiService>, std::string> ApiService::start(
         return std::unexpected(server.error());
     }
     service->server_ = std::move(*server);
+    // The decoy hash for logins with an unknown 工号 (counter_api.cpp), made once on the pool.
+    service->workers_.submit(
+        [] {
+            std::array<unsigned char, 16> random{};
+            randombytes_buf(random.data(), random.size());
+            return officers::hash_pin(
+                std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
+        },
+        [alive = std::weak_ptr<ApiService*>(service->alive_)](
+            std::expected<std::string, std::string> hash) {
+            if (const auto self = alive.lock(); self && hash) {
+                (*self)->decoy_hash_ = std::move(*hash);
+            }
+        });
     return service;
 }
 
@@ -165,38 +214,50 @@ void ApiService::flush() {
     }
 }
 
+std::function<std::string(const std::string&)> ApiService::officer_names() const {
+    return [this](const std::string& id) {
+        auto found = officers_.find(id);
+        return found && *found ? (*found)->name : std::string();
+    };
+}
+
 json ApiService::hall() const {
+    const auto names = officer_names();
     const auto& engine = queue_.engine();
     const auto& state = engine.state();
     const auto now = hooks_.now_ms();
     json services = json::array();
     for (const auto& service : state.hall.services) {
         const bool open = engine.service_open(service, now);
-        services.push_back(json{
-            {"code", service.code},
-            {"name_zh", service.name_zh},
-            {"name_en", service.name_en},
-            {"prefix", service.prefix},
-            {"group_zh", ""},
-            {"group_en", ""},
-            {"open", open},
-            {"closed_reason", open ? json(nullptr) : json("closed")},
-            {"waiting", waiting_count(state, service.code)},
-            {"estimated_wait_s", engine.estimated_wait_for_service(service.code) / 1000},
-            {"materials_zh",
-             service.materials_zh.empty() ? json::array() : json::array({service.materials_zh})},
-            {"materials_en", json::array()}});
+        const auto reason = engine.closed_reason(service, now);
+        services.push_back(
+            json{{"code", service.code},
+                 {"name_zh", service.name_zh},
+                 {"name_en", service.name_en},
+                 {"prefix", service.prefix},
+                 {"group_zh", service.group_zh},
+                 {"group_en", service.group_en},
+                 {"open", open && reason.empty()},
+                 {"closed_reason", reason.empty() ? json(nullptr) : json(std::string(reason))},
+                 {"waiting", waiting_count(state, service.code)},
+                 {"estimated_wait_s", engine.estimated_wait_for_service(service.code) / 1000},
+                 {"materials_zh", materials(service.materials_zh)},
+                 {"materials_en", materials(service.materials_en)}});
     }
     json windows = json::array();
     for (const auto& window : state.hall.windows) {
-        windows.push_back(window_json(state, window));
+        windows.push_back(window_json(state, window, names));
     }
-    return json{{"hall", {{"name_zh", hall_name_}, {"name_en", hall_name_}}},
+    const auto& hall = state.hall;
+    return json{{"hall",
+                 {{"name_zh", hall.name_zh.empty() ? hall_id_ : hall.name_zh},
+                  {"name_en", hall.name_en.empty() ? hall_id_ : hall.name_en}}},
                 {"services", std::move(services)},
                 {"windows", std::move(windows)}};
 }
 
 json ApiService::board() const {
+    const auto names = officer_names();
     const auto& engine = queue_.engine();
     const auto& state = engine.state();
     struct Call {
@@ -240,7 +301,7 @@ json ApiService::board() const {
     }
     json windows = json::array();
     for (const auto& window : state.hall.windows) {
-        windows.push_back(window_json(state, window));
+        windows.push_back(window_json(state, window, names));
     }
     json services = json::array();
     for (const auto& service : state.hall.services) {
@@ -273,6 +334,10 @@ void ApiService::run_operation(std::string_view actor, const json& op, unsigned 
     respond(api::Response{success_status, std::move(answer)});
 }
 
+json ApiService::window_view(const queue::Window& window) const {
+    return window_json(queue_.engine().state(), window, officer_names());
+}
+
 api::Router ApiService::routes() {
     api::Router router;
     router.add(http::verb::get, "/api/v1/hall",
@@ -289,29 +354,202 @@ api::Router ApiService::routes() {
                    devices.erase("unbound");  // hardware paths are for technicians
                    respond(api::Response{200, std::move(devices)});
                });
-    // A POST route: the body checked into one queue operation, run, answered 201.
-    const auto post = [this](auto make, std::string actor) {
-        return [this, make, actor = std::move(actor)](const api::Request& request,
-                                                      const api::Respond& respond) {
-            auto body = api::parse_object(request.body);
-            if (!body) {
-                respond(from_error(body.error()));
-                return;
-            }
-            auto op = make(*body);
-            if (!op) {
-                respond(from_error(op.error()));
-                return;
-            }
-            run_operation(actor, *op, 201, respond);
-        };
-    };
-    router.add(http::verb::post, "/api/v1/tickets", post(api::ticket_request, "api:kiosk"));
-    router.add(http::verb::post, "/api/v1/appointments/check-in",
-               post(api::check_in_request, "api:kiosk"));
-    router.add(http::verb::post, "/api/v1/evaluations",
-               post(api::evaluation_request, "api:evaluator"));
+    router.add(http::verb::get, "/api/v1/status",
+               [this](const api::Request&, const api::Respond& respond) {
+                   respond(api::Response{200, status()});
+               });
+    add_citizen_routes(router);
+    add_counter_routes(router);
     return router;
+}
+
+json ApiService::status() const {
+    json out = hooks_.status ? hooks_.status() : json::object();
+    const auto& state = queue_.engine().state();
+    std::size_t waiting = 0;
+    for (const auto& [service, tickets] : state.waiting) {
+        waiting += tickets.size();
+    }
+    int issued = 0;
+    for (const auto& [code, stats] : state.services) {
+        issued += stats.issued_today;
+    }
+    const auto open = std::ranges::count_if(state.windows, [](const auto& entry) {
+        return entry.second.state != queue::WindowState::logged_out &&
+               entry.second.state != queue::WindowState::attendance_anomaly;
+    });
+    out["seq"] = published_;
+    out["queue"] = json{{"waiting", waiting}, {"windows_open", open}, {"tickets_today", issued}};
+    out["devices"] = devices_.summary();
+    out["stream_clients"] = server_ ? server_->stream_client_count() : 0;
+    return out;
+}
+
+void ApiService::add_citizen_routes(api::Router& router) {
+    router.add(http::verb::post, "/api/v1/tickets",
+               [this](const api::Request& request, const api::Respond& respond) {
+                   take_ticket(request, respond);
+               });
+    router.add(http::verb::post, "/api/v1/appointments/check-in",
+               [this](const api::Request& request, const api::Respond& respond) {
+                   check_in(request, respond);
+               });
+    router.add(http::verb::post, "/api/v1/id-card/wait",
+               [this](const api::Request& request, const api::Respond& respond) {
+                   wait_for_card(request, respond);
+               });
+    router.add(http::verb::post, "/api/v1/evaluations",
+               [this](const api::Request& request, const api::Respond& respond) {
+                   auto body = api::parse_object(request.body);
+                   auto op = body ? api::evaluation_request(*body)
+                                  : api::ApiResult<json>(std::unexpected(body.error()));
+                   if (!op) {
+                       respond(from_error(op.error()));
+                       return;
+                   }
+                   run_operation("api:evaluator", *op, 201, respond);
+               });
+}
+
+// The card token of a ticket or check-in turned into the identity hash it stands for.
+std::optional<api::ApiError> ApiService::redeem_card(json& op) {
+    const auto token = op.find("card");
+    if (token == op.end()) {
+        return std::nullopt;
+    }
+    auto identity = cards_.redeem(token->get<std::string>(), hooks_.now_ms());
+    op.erase(token);
+    if (!identity) {
+        return api::ApiError{404, "unknown_card",
+                             "the card token is unknown, used or expired: read the card again"};
+    }
+    op["identity_hash"] = std::move(*identity);
+    return std::nullopt;
+}
+
+void ApiService::take_ticket(const api::Request& request, const api::Respond& respond) {
+    auto body = api::parse_object(request.body);
+    auto op =
+        body ? api::ticket_request(*body) : api::ApiResult<json>(std::unexpected(body.error()));
+    if (!op) {
+        respond(from_error(op.error()));
+        return;
+    }
+    // A priority code gives the ticket its class; compared in constant time.
+    if (const auto code = op->find("priority_code"); code != op->end()) {
+        const auto given = code->get<std::string>();
+        op->erase(code);
+        const queue::PriorityCode* match = nullptr;
+        for (const auto& known : queue_.engine().state().hall.priority_codes) {
+            if (known.code.size() == given.size() &&
+                sodium_memcmp(known.code.data(), given.data(), given.size()) == 0) {
+                match = &known;
+            }
+        }
+        if (match == nullptr) {
+            respond(api::error(403, "bad_priority_code", "this priority code is not valid"));
+            return;
+        }
+        (*op)["class"] = std::string(queue::to_string(match->ticket_class));
+    }
+    if (auto problem = redeem_card(*op)) {
+        respond(from_error(*problem));
+        return;
+    }
+    run_operation("api:kiosk", *op, 201, respond);
+}
+
+void ApiService::check_in(const api::Request& request, const api::Respond& respond) {
+    auto body = api::parse_object(request.body);
+    auto op =
+        body ? api::check_in_request(*body) : api::ApiResult<json>(std::unexpected(body.error()));
+    if (!op) {
+        respond(from_error(op.error()));
+        return;
+    }
+    if (auto problem = redeem_card(*op)) {
+        respond(from_error(*problem));
+        return;
+    }
+    run_operation("api:kiosk", *op, 201, respond);
+}
+
+void ApiService::wait_for_card(const api::Request& request, const api::Respond& respond) {
+    auto body = api::parse_object(request.body.empty() ? std::string_view("{}") : request.body);
+    auto wait = body ? api::card_wait_request(*body)
+                     : api::ApiResult<api::CardWaitRequest>(std::unexpected(body.error()));
+    if (!wait) {
+        respond(from_error(wait.error()));
+        return;
+    }
+    // The reader: the one named, else the first ID card reader not at a window, else the first.
+    const devices::ManagedDevice* reader = nullptr;
+    for (const auto& device : devices_.manager().devices()) {
+        if (device->device_class != drivers::DeviceClass::id_card_reader) {
+            if (device->config.id == wait->reader) {
+                respond(api::error(404, "unknown_device",
+                                   "device '" + wait->reader + "' is not an ID card reader"));
+                return;
+            }
+            continue;
+        }
+        if (wait->reader.empty() ? (reader == nullptr || (reader->config.window.has_value() &&
+                                                          !device->config.window.has_value()))
+                                 : device->config.id == wait->reader) {
+            reader = device.get();
+        }
+    }
+    if (reader == nullptr) {
+        respond(wait->reader.empty()
+                    ? api::error(404, "unknown_device", "this node has no ID card reader")
+                    : api::error(404, "unknown_device", "no device '" + wait->reader + "'"));
+        return;
+    }
+    if (reader->health->health().state != drivers::DeviceState::online) {
+        respond(api::error(409, "device_offline",
+                           "the ID card reader '" + reader->config.id + "' is not online"));
+        return;
+    }
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_);
+    const auto id = cards_.wait(
+        reader->config.id, hooks_.now_ms(), [timer, respond](const identity::CardOutcome& outcome) {
+            timer->cancel();
+            if (const auto* card = std::get_if<identity::CardToken>(&outcome)) {
+                respond(api::Response{200, json{{"card", card->token},
+                                                {"id_masked", card->id_masked},
+                                                {"expires_at_ms", card->expires_ms}}});
+                return;
+            }
+            const auto& failure = std::get<identity::CardFailure>(outcome);
+            respond(
+                api::error(409, "card_unreadable",
+                           failure.code + (failure.detail.empty() ? "" : ": " + failure.detail)));
+        });
+    timer->expires_after(std::chrono::milliseconds(wait->timeout_ms));
+    timer->async_wait([alive = std::weak_ptr<ApiService*>(alive_), id,
+                       respond](const boost::system::error_code& error) {
+        const auto self = alive.lock();
+        if (error || !self) {
+            return;
+        }
+        (*self)->cards_.cancel(id);
+        respond(api::Response{200, json{{"card", nullptr}}});
+    });
+}
+
+void ApiService::device_event(const devices::ManagedDevice& device,
+                              const drivers::DeviceEvent& event) {
+    if (device.device_class != drivers::DeviceClass::id_card_reader) {
+        return;
+    }
+    if (const auto* read = std::get_if<drivers::events::CardRead>(&event)) {
+        cards_.card_read(device.config.id, read->card, hooks_.now_ms());
+    } else if (const auto* failed = std::get_if<drivers::events::CardReadFailed>(&event)) {
+        cards_.card_failed(device.config.id,
+                           identity::CardFailure{.code = failed->code, .detail = failed->detail});
+    } else if (std::holds_alternative<drivers::events::CardRemoved>(event)) {
+        cards_.card_removed(device.config.id);
+    }
 }
 
 }  // namespace hk::app

@@ -225,6 +225,12 @@ std::optional<StartupError> Daemon::open_devices() {
                     record_event(type, payload, store::Durability::relaxed);
                 },
             .now_ms = now_ms,
+            .device_event =
+                [this](const devices::ManagedDevice& device, const drivers::DeviceEvent& event) {
+                    if (api_) {
+                        api_->device_event(device, event);
+                    }
+                },
         });
     if (!service) {
         std::string message = "the devices cannot start:";
@@ -243,18 +249,40 @@ std::optional<StartupError> Daemon::open_api() {
     }
     // NOLINTNEXTLINE(bugprone-unchecked-optional-access): open_queue() engaged it before
     const QueueService& queue = *queue_;
-    auto api = ApiService::start(io_, config_.api, queue, *devices_, event_log(), config_.node.hall,
-                                 ApiService::Hooks{
-                                     .now_ms = now_ms,
-                                     .run =
-                                         [this](std::string_view actor, const json& op) {
-                                             // NOLINTNEXTLINE(bugprone-unchecked-optional-access):
-                                             // opened before
-                                             auto answer = queue_->run(now_ms(), actor, op);
-                                             check_alerts();
-                                             return answer;
-                                         },
-                                 });
+    // The key that hashes the ID numbers of cards read at the kiosk (docs/privacy.md).
+    auto key = identity::IdentityKey::load_or_create(state_dir().path() / "identity.key");
+    if (!key) {
+        return StartupError{kExitIo, "the local API cannot start: " + key.error()};
+    }
+    auto api = ApiService::start(
+        io_, config_.api,
+        ApiService::Parts{.queue = queue,
+                          .devices = *devices_,
+                          .log = event_log(),
+                          // NOLINTNEXTLINE(bugprone-unchecked-optional-access): engaged before
+                          .officers = officers_->store(),
+                          .workers = workers_,
+                          .key = std::move(*key),
+                          .hall_id = config_.node.hall},
+        ApiService::Hooks{
+            .now_ms = now_ms,
+            .run =
+                [this](std::string_view actor, const json& op) {
+                    // NOLINTNEXTLINE(bugprone-unchecked-optional-access): opened before
+                    auto answer = queue_->run(now_ms(), actor, op);
+                    check_alerts();
+                    return answer;
+                },
+            .status =
+                [this] {
+                    return json{{"node", config_.node.id},
+                                {"hall", config_.node.hall},
+                                {"role", config::to_string(config_.node.role)},
+                                {"version", kVersion},
+                                {"started_at_ms", started_at_ms_},
+                                {"sync", {{"state", "standalone"}}}};
+                },
+        });
     if (!api) {
         return StartupError{kExitIo, "the local API cannot start: " + api.error()};
     }

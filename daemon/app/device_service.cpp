@@ -99,7 +99,12 @@ DeviceService::DeviceService(boost::asio::io_context& io, const drivers::DriverR
               .health_changed =
                   [this](const devices::ManagedDevice& device, const drivers::DeviceHealth& now,
                          const drivers::DeviceHealth& before) { on_health(device, now, before); },
-              .device_event = {},
+              .device_event =
+                  [this](const devices::ManagedDevice& device, const drivers::DeviceEvent& event) {
+                      if (hooks_.device_event) {
+                          hooks_.device_event(device, event);
+                      }
+                  },
           }),
       scheduler_(io) {}
 

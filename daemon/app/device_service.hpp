@@ -29,6 +29,9 @@ struct DeviceServiceHooks {
     // Appends one event to the node's event log.
     std::function<void(std::string_view type, const nlohmann::json& payload)> record_event;
     std::function<std::int64_t()> now_ms;
+    // A device's event, ID cards read included (their personal data goes nowhere else).
+    std::function<void(const devices::ManagedDevice& device, const drivers::DeviceEvent& event)>
+        device_event;
 };
 
 class DeviceService {

@@ -34,11 +34,13 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the parsers' s
 using queue::AlertThresholds;
 using queue::HallDefinition;
 using queue::MinuteOfDay;
+using queue::PriorityCode;
 using queue::QueueRules;
 using queue::ServiceItem;
 using queue::SlotQuota;
 using queue::Strategy;
 using queue::StrategyKind;
+using queue::TicketClass;
 using queue::TimeRange;
 using queue::Window;
 using queue::WindowServes;
@@ -59,6 +61,8 @@ constexpr std::size_t kMaxIssuingRanges = 24;
 constexpr std::size_t kMaxSlotQuotas = 96;
 // An unknown-service message lists the defined codes, but stays one readable line.
 constexpr std::size_t kMaxListedCodes = 12;
+constexpr std::size_t kMinPriorityCodeDigits = 4;
+constexpr std::size_t kMaxPriorityCodeDigits = 12;
 constexpr MinuteOfDay kMinutesPerHour = 60;
 constexpr MinuteOfDay kEndOfDay = 24 * kMinutesPerHour;
 
@@ -122,6 +126,7 @@ constexpr TextRule kAreaRule{.min = 0, .max = 64};
 constexpr TextRule kMaterialsRule{
     .min = 0, .max = 500, .measure = Measure::bytes, .multiline = true};
 constexpr TextRule kDirectionRule{.min = 0, .max = 200, .measure = Measure::bytes};
+constexpr TextRule kGroupRule{.min = 0, .max = 32};
 
 // Whether `text` has nothing that would garble a screen, a ticket or a log: no control
 // characters (but line breaks where allowed), no invisible direction marks.
@@ -409,7 +414,7 @@ constexpr std::array<KeySpec<AlertThresholds>, 3> kAlertKeys{{
      read_int<AlertThresholds, &AlertThresholds::idle_window_minutes, 0, kMaxAlertMinutes>},
 }};
 
-constexpr std::array<KeySpec<ServiceItem>, 10> kServiceKeys{{
+constexpr std::array<KeySpec<ServiceItem>, 13> kServiceKeys{{
     {"code", read_identifier<ServiceItem, &ServiceItem::code, kMaxCodeLength>, true},
     {"name_zh", read_text<ServiceItem, &ServiceItem::name_zh, kChineseNameRule>, true},
     {"name_en", read_text<ServiceItem, &ServiceItem::name_en, kEnglishNameRule>, true},
@@ -420,6 +425,47 @@ constexpr std::array<KeySpec<ServiceItem>, 10> kServiceKeys{{
     {"slot_quotas", read_slot_quotas},
     {"materials_zh", read_text<ServiceItem, &ServiceItem::materials_zh, kMaterialsRule>},
     {"direction_zh", read_text<ServiceItem, &ServiceItem::direction_zh, kDirectionRule>},
+    {"materials_en", read_text<ServiceItem, &ServiceItem::materials_en, kMaterialsRule>},
+    {"group_zh", read_text<ServiceItem, &ServiceItem::group_zh, kGroupRule>},
+    {"group_en", read_text<ServiceItem, &ServiceItem::group_en, kGroupRule>},
+}};
+
+// The hall's own name, for the screens.
+constexpr std::array<KeySpec<HallDefinition>, 2> kHallKeys{{
+    {"name_zh", read_text<HallDefinition, &HallDefinition::name_zh, kChineseNameRule>},
+    {"name_en", read_text<HallDefinition, &HallDefinition::name_en, kEnglishNameRule>},
+}};
+
+void read_priority_digits(const toml::node& value, const std::string& key, PriorityCode& out,
+                          Problems& problems) {
+    const std::string* text = expect_string(value, key, problems);
+    if (text == nullptr) {
+        return;
+    }
+    if (text->size() < kMinPriorityCodeDigits || text->size() > kMaxPriorityCodeDigits ||
+        !std::ranges::all_of(*text, [](char c) { return c >= '0' && c <= '9'; })) {
+        // The code is a credential: not repeated in the message.
+        problems.add(value.source(), key,
+                     fmt::format("expected {} to {} digits", kMinPriorityCodeDigits,
+                                 kMaxPriorityCodeDigits));
+        return;
+    }
+    out.code = *text;
+}
+
+constexpr std::array<Choice<TicketClass>, 2> kPriorityClasses{{
+    {"green", TicketClass::green},
+    {"vip", TicketClass::vip},
+}};
+
+void read_priority_class(const toml::node& value, const std::string& key, PriorityCode& out,
+                         Problems& problems) {
+    read_choice(value, key, kPriorityClasses, out.ticket_class, problems);
+}
+
+constexpr std::array<KeySpec<PriorityCode>, 2> kPriorityCodeKeys{{
+    {"code", read_priority_digits, true},
+    {"class", read_priority_class, true},
 }};
 
 constexpr std::array<Choice<StrategyKind>, 6> kStrategyKinds{{
@@ -547,7 +593,8 @@ constexpr std::array<KeySpec<Window>, 6> kWindowKeys{{
     {"strategy", read_strategy},
 }};
 
-constexpr std::array<std::string_view, 4> kTopLevelNames{"rules", "alerts", "services", "windows"};
+constexpr std::array<std::string_view, 6> kTopLevelNames{"hall",     "rules",   "alerts",
+                                                         "services", "windows", "priority_codes"};
 constexpr auto kRuleKeyNames = names_of(kRuleKeys);
 constexpr auto kAlertKeyNames = names_of(kAlertKeys);
 
@@ -718,10 +765,14 @@ std::string unknown_top_level_message(const toml::key& key) {
         return fmt::format("an alert threshold outside [alerts]; did you mean 'alerts.{}'?",
                            key.str());
     }
-    return "unknown key; a hall file has [rules], [alerts], [[services]] and [[windows]]";
+    return "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]] and "
+           "[[priority_codes]]";
 }
 
 void read_hall(const toml::table& root, HallDefinition& hall, Problems& problems) {
+    if (const toml::node* name = root.get("hall")) {
+        read_table(*name, "hall", "[hall]", kHallKeys, hall, problems);
+    }
     if (const toml::node* rules = root.get("rules")) {
         read_table(*rules, "rules", "[rules]", kRuleKeys, hall.rules, problems);
     }
@@ -743,6 +794,21 @@ void read_hall(const toml::table& root, HallDefinition& hall, Problems& problems
             check_served_services(table, path, catalogue, problems);
         },
         problems);
+    if (root.contains("priority_codes")) {
+        Owners codes;
+        read_entries(
+            root, "priority_codes", "priority code", kPriorityCodeKeys, hall.priority_codes,
+            [&](const toml::table& table, const std::string& path, const PriorityCode& code) {
+                if (code.code.empty()) {
+                    return;
+                }
+                if (const auto owner = claim(codes, code.code, path)) {
+                    problems.add(table.get("code")->source(), dotted(path, "code"),
+                                 fmt::format("duplicate priority code (also {})", *owner));
+                }
+            },
+            problems);
+    }
     for (const auto& [key, value] : root) {
         if (std::ranges::find(kTopLevelNames, key.str()) == kTopLevelNames.end()) {
             problems.add(key.source(), printable(key.str()), unknown_top_level_message(key));
@@ -755,6 +821,11 @@ constexpr std::string_view kDemoHall = R"hall(
 # The demo hall: a small township service centre (便民服务中心) with five service items and
 # five windows. hallkeeperd runs this hall when no hall file is given, and scripts/demo shows
 # it. docs/hall-file.md describes every key.
+
+# The hall's name, shown on the screens.
+[hall]
+name_zh = "示范镇便民服务中心"
+name_en = "Demo Town Service Centre"
 
 # Hall-wide queue rules. These are the defaults, written out so the demo shows them.
 [rules]
@@ -786,6 +857,9 @@ issuing_hours = ["08:30-12:00", "13:30-17:30"]
 daily_quota = 200
 materials_zh = "身份证原件；社保卡"
 direction_zh = "请到一楼1、2号窗口办理"
+group_zh = "社保医保"
+group_en = "Social and medical insurance"
+materials_en = "ID card; social security card"
 
 [[services]]
 code = "MED"
@@ -796,6 +870,9 @@ issuing_hours = ["08:30-12:00", "13:30-17:30"]
 daily_quota = 150
 materials_zh = "身份证原件；医保电子凭证或医保卡"
 direction_zh = "请到一楼1、2号窗口办理"
+group_zh = "社保医保"
+group_en = "Social and medical insurance"
+materials_en = "ID card; medical insurance e-voucher or card"
 
 # Real estate cases take long and are mostly booked ahead, so each session has its own quota
 # besides the daily one.
@@ -812,6 +889,9 @@ slot_quotas = [
 ]
 materials_zh = "身份证原件；不动产权证书；购房合同"
 direction_zh = "请到一楼3号窗口办理"
+group_zh = "不动产"
+group_en = "Real estate"
+materials_en = "ID card; property certificate; purchase contract"
 
 [[services]]
 code = "HH"
@@ -822,6 +902,9 @@ issuing_hours = ["08:30-12:00", "13:30-17:30"]
 daily_quota = 80
 materials_zh = "身份证原件；户口簿"
 direction_zh = "请到一楼4号窗口办理"
+group_zh = "户籍"
+group_en = "Household registration"
+materials_en = "ID card; household register"
 
 # The comprehensive counter (综合受理) takes every other matter, so it has no quota.
 [[services]]
@@ -831,6 +914,8 @@ name_en = "Comprehensive services"
 prefix = "E"
 issuing_hours = ["08:30-12:00", "13:30-17:30"]
 direction_zh = "请到一楼1号或4号窗口办理"
+group_zh = "综合"
+group_en = "General"
 
 # ---------------------------------------------------------------------------------------------
 # Windows (窗口). `serves` lists the items a window may call; `strategy` says how it picks the
@@ -886,6 +971,18 @@ name = "5号窗口"
 area = "一楼综合受理区"
 serves = ["SOC", "MED", "HH"]
 strategy = { kind = "longest_wait" }
+
+# ---------------------------------------------------------------------------------------------
+# Priority codes (绿色通道口令): a citizen of a special group (elderly, disabled, pregnant) gets
+# one from the hall's guide and enters it at the kiosk for a green-channel ticket.
+
+[[priority_codes]]
+code = "2468"
+class = "green"
+
+[[priority_codes]]
+code = "13579"
+class = "vip"
 )hall";
 
 }  // namespace

@@ -161,15 +161,33 @@ QueueResult<Events> Engine::rollover(Millis now, std::string_view actor) {
     return out;
 }
 
+bool Engine::in_issuing_hours(const ServiceItem& service, Millis now) const {
+    const auto minute = minute_of_day(now, state_.utc_offset_minutes);
+    return service.issuing_hours.empty() ||
+           std::any_of(service.issuing_hours.begin(), service.issuing_hours.end(),
+                       [&](const TimeRange& r) { return in_range(r, minute); });
+}
+
 bool Engine::service_open(const ServiceItem& service, Millis now) const {
-    if (!service.issuing_hours.empty()) {
-        const auto minute = minute_of_day(now, state_.utc_offset_minutes);
-        if (std::none_of(service.issuing_hours.begin(), service.issuing_hours.end(),
-                         [&](const TimeRange& r) { return in_range(r, minute); })) {
-            return false;
-        }
+    return in_issuing_hours(service, now) && service_staffed(service);
+}
+
+std::string_view Engine::closed_reason(const ServiceItem& service, Millis now) const {
+    if (!in_issuing_hours(service, now)) {
+        return "outside_hours";
     }
-    return service_staffed(service);
+    if (!service_staffed(service)) {
+        return "no_window";
+    }
+    // The count is today's only if the state is on today's hall day; a state still on an
+    // earlier day rolls over (and resets the count) at the next operation.
+    const auto stats = state_.services.find(service.code);
+    if (service.daily_quota > 0 && stats != state_.services.end() &&
+        hall_day(now, state_.utc_offset_minutes, state_.hall.rules.day_reset) == state_.day &&
+        stats->second.issued_today >= service.daily_quota) {
+        return "daily_limit";
+    }
+    return {};
 }
 
 bool Engine::service_staffed(const ServiceItem& service) const {

@@ -116,8 +116,12 @@ public:
     [[nodiscard]] Millis estimated_wait(TicketId id) const;
     // In its issuing hours and staffed: a ticket can be taken now.
     [[nodiscard]] bool service_open(const ServiceItem& service, Millis now) const;
+    // Why a ticket of `service` cannot be taken now, for the kiosk: "outside_hours",
+    // "no_window" (no staffed window serves it) or "daily_limit"; empty when it can.
+    [[nodiscard]] std::string_view closed_reason(const ServiceItem& service, Millis now) const;
 
 private:
+    [[nodiscard]] bool in_issuing_hours(const ServiceItem& service, Millis now) const;
     // Starts an operation: rolls the day over if needed (events go into `out`).
     void begin(Millis now, std::string_view actor, Events& out);
     void emit(Millis now, std::string_view actor, EventBody body, Events& out);

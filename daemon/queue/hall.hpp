@@ -36,7 +36,10 @@ struct ServiceItem {
     int daily_quota = 0;                   // 0: no limit
     std::vector<SlotQuota> slot_quotas;
     std::string materials_zh;  // printed on the ticket: required materials
+    std::string materials_en;  // the same for English screens
     std::string direction_zh;  // printed on the ticket: where to go
+    std::string group_zh;      // the kiosk's group of items (社保医保); empty: none
+    std::string group_en;
     friend bool operator==(const ServiceItem&, const ServiceItem&) = default;
 };
 
@@ -96,11 +99,23 @@ struct AlertThresholds {
     friend bool operator==(const AlertThresholds&, const AlertThresholds&) = default;
 };
 
+enum class TicketClass : std::uint8_t { normal, appointment, green, vip };
+
+// A special-group code (绿色通道口令) a citizen enters at the kiosk to take a priority ticket.
+struct PriorityCode {
+    std::string code;  // 4 to 12 digits
+    TicketClass ticket_class = TicketClass::green;
+    friend bool operator==(const PriorityCode&, const PriorityCode&) = default;
+};
+
 struct HallDefinition {
+    std::string name_zh;  // 示例政务服务中心; empty: the node's hall id is shown
+    std::string name_en;
     std::vector<ServiceItem> services;
     std::vector<Window> windows;
     QueueRules rules;
     AlertThresholds alerts;
+    std::vector<PriorityCode> priority_codes;
 
     [[nodiscard]] const ServiceItem* find_service(std::string_view code) const;
     [[nodiscard]] const Window* find_window(std::string_view id) const;

@@ -235,6 +235,13 @@ const std::array<std::pair<std::string_view, Handler>, 19>& handlers() {
     return table;
 }
 
+// The number of the ticket an operation acted on, for its answer.
+void name_ticket(const Engine& engine, TicketId id, json& answer) {
+    if (const auto* ticket = engine.state().find_ticket(id)) {
+        answer["ticket"] = ticket->number;
+    }
+}
+
 // What the answer says about the events an accepted operation produced.
 void describe(const Engine& engine, const Events& events, json& answer) {
     for (const auto& event : events) {
@@ -250,9 +257,22 @@ void describe(const Engine& engine, const Events& events, json& answer) {
             answer["strategy"] = to_string(called->explanation.strategy);
             answer["rule"] = called->explanation.rule;
             answer["beaten"] = called->explanation.beaten;
+        } else if (const auto* recalled = std::get_if<TicketRecalled>(&event.body)) {
+            if (const auto* ticket = engine.state().find_ticket(recalled->id)) {
+                answer["ticket"] = ticket->number;
+                answer["recalls"] = ticket->recalls;
+            }
+        } else if (const auto* started = std::get_if<ServiceStarted>(&event.body)) {
+            name_ticket(engine, started->id, answer);
+        } else if (const auto* held = std::get_if<TicketHeld>(&event.body)) {
+            name_ticket(engine, held->id, answer);
+        } else if (const auto* moved = std::get_if<TicketTransferred>(&event.body)) {
+            name_ticket(engine, moved->id, answer);
         } else if (const auto* finished = std::get_if<ServiceFinished>(&event.body)) {
+            name_ticket(engine, finished->id, answer);
             answer["service_s"] = finished->service_ms / 1000;
         } else if (const auto* no_show = std::get_if<TicketNoShow>(&event.body)) {
+            name_ticket(engine, no_show->id, answer);
             answer["abandoned"] = no_show->abandoned;
         } else if (const auto* closed = std::get_if<TicketsClosed>(&event.body)) {
             answer["closed"] = answer.value("closed", std::size_t{0}) + closed->ids.size();

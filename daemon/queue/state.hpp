@@ -30,8 +30,6 @@ enum class Channel : std::uint8_t {
     sticker,        // barcode sticker ticket
 };
 
-enum class TicketClass : std::uint8_t { normal, appointment, green, vip };
-
 enum class TicketState : std::uint8_t {
     waiting,    // in a service queue (also after a no-show requeue or a transfer)
     called,     // called to a window, citizen not yet at the counter

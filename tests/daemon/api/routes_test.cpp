@@ -9,7 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-ApiError refused(const ApiResult<json>& result) {
+template <class T>
+ApiError refused(const ApiResult<T>& result) {
     REQUIRE_FALSE(result.has_value());
     return result.error();
 }
@@ -36,7 +37,7 @@ TEST_CASE("a ticket request becomes a take, wrong types, values and fields are r
     CHECK(refused(ticket_request(json{{"service", std::string(33, 'S')}})).code == "bad_argument");
     CHECK(refused(ticket_request(json{{"service", "SOC\n"}})).code == "bad_argument");
     CHECK(refused(ticket_request(json{{"service", "SOC"}, {"channel", "idcard"}})).message ==
-          "field \"channel\" must be one of walkin, phone, priority_code");
+          "field \"channel\" must be one of walkin, phone, priority_code, id_card");
     // Priority classes need a verified code, not a kiosk's say-so.
     CHECK(refused(ticket_request(json{{"service", "SOC"}, {"class", "vip"}})).code ==
           "bad_argument");
@@ -46,9 +47,60 @@ TEST_CASE("a ticket request becomes a take, wrong types, values and fields are r
           "unknown field \"servce\"");
 }
 
+TEST_CASE("each ticket channel needs its own field and no other") {
+    CHECK(*ticket_request(json{{"service", "SOC"}, {"channel", "id_card"}, {"card", "ab12"}}) ==
+          json{{"op", "take"}, {"service", "SOC"}, {"channel", "idcard"}, {"card", "ab12"}});
+    CHECK(*ticket_request(
+              json{{"service", "SOC"}, {"channel", "priority_code"}, {"priority_code", "2468"}}) ==
+          json{{"op", "take"},
+               {"service", "SOC"},
+               {"channel", "priority_code"},
+               {"priority_code", "2468"}});
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"channel", "id_card"}})) ==
+          ApiError{400, "bad_request", "channel \"id_card\" needs the field \"card\""});
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"channel", "phone"}})).message ==
+          "channel \"phone\" needs the field \"phone\"");
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"channel", "priority_code"}})).message ==
+          "channel \"priority_code\" needs the field \"priority_code\"");
+    // A card or code on a walk-in ticket is a mistake the kiosk must hear about.
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"card", "ab12"}})) ==
+          ApiError{400, "bad_argument", "field \"card\" does not go with channel \"walkin\""});
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"phone", "13812345678"}})).message ==
+          "field \"phone\" does not go with channel \"walkin\"");
+    CHECK(refused(ticket_request(json{{"service", "SOC"},
+                                      {"channel", "phone"},
+                                      {"phone", "13812345678"},
+                                      {"priority_code", "2468"}}))
+              .message == "field \"priority_code\" does not go with channel \"phone\"");
+    CHECK(refused(ticket_request(json{{"service", "SOC"}, {"channel", "id_card"}, {"card", 5}}))
+              .code == "bad_request");
+}
+
+TEST_CASE("a card wait names a reader and a timeout, both optional") {
+    const auto plain = card_wait_request(json::object());
+    REQUIRE(plain);
+    CHECK(plain->reader.empty());
+    CHECK(plain->timeout_ms == 30'000);
+    const auto named = card_wait_request(json{{"reader", "kiosk-reader"}, {"timeout_s", 5}});
+    REQUIRE(named);
+    CHECK(named->reader == "kiosk-reader");
+    CHECK(named->timeout_ms == 5'000);
+    CHECK(refused(card_wait_request(json{{"timeout_s", 31}})) ==
+          ApiError{400, "bad_argument", "field \"timeout_s\" must be from 1 to 30"});
+    CHECK(refused(card_wait_request(json{{"timeout_s", 0}})).code == "bad_argument");
+    CHECK(refused(card_wait_request(json{{"timeout_s", "5"}})).code == "bad_request");
+    CHECK(refused(card_wait_request(json{{"reader", 1}})).code == "bad_request");
+    CHECK(refused(card_wait_request(json{{"wait", 1}})).message == "unknown field \"wait\"");
+}
+
 TEST_CASE("check-in and evaluation requests") {
     CHECK(*check_in_request(json{{"code", "APPT-0042"}}) ==
           json{{"op", "check_in"}, {"code", "APPT-0042"}});
+    CHECK(*check_in_request(json{{"card", "ab12"}}) == json{{"op", "check_in"}, {"card", "ab12"}});
+    CHECK(refused(check_in_request(json::object())) ==
+          ApiError{400, "bad_request", "give either \"code\" or \"card\""});
+    CHECK(refused(check_in_request(json{{"code", "APPT-0042"}, {"card", "ab12"}})).message ==
+          "give either \"code\" or \"card\"");
     CHECK(refused(check_in_request(json{{"identity_hash", "x"}})).code == "bad_request");
     CHECK(*evaluation_request(json{{"ticket", "A001"}, {"score", 5}}) ==
           json{{"op", "evaluate"}, {"number", "A001"}, {"score", 5}});

@@ -361,6 +361,47 @@ TEST_CASE("a line break is allowed in the materials text") {
 // ---------------------------------------------------------------------------------------------
 // Structure: syntax, unknown and missing keys, wrong types.
 
+TEST_CASE("the hall's name, the kiosk's groups and priority codes are read") {
+    const auto hall =
+        parsed_hall("[hall]\nname_zh = \"示例中心\"\nname_en = \"Demo centre\"\n" +
+                    hall_with_service("group_zh = \"不动产\"\ngroup_en = \"Real estate\"\n"
+                                      "materials_en = \"ID card\"\n") +
+                    "[[priority_codes]]\ncode = \"2468\"\nclass = \"green\"\n"
+                    "[[priority_codes]]\ncode = \"13579\"\nclass = \"vip\"\n");
+    CHECK(hall.name_zh == "示例中心");
+    CHECK(hall.name_en == "Demo centre");
+    CHECK(hall.services.at(0).group_zh == "不动产");
+    CHECK(hall.services.at(0).group_en == "Real estate");
+    CHECK(hall.services.at(0).materials_en == "ID card");
+    CHECK(hall.priority_codes ==
+          std::vector<queue::PriorityCode>{{"2468", queue::TicketClass::green},
+                                           {"13579", queue::TicketClass::vip}});
+    CHECK(parsed_hall(hall_of_service({})).priority_codes.empty());
+}
+
+TEST_CASE("a priority code must be digits, of a priority class, and unique") {
+    const auto codes = [](std::string_view lines) {
+        return hall_of_service({}) + std::string(lines);
+    };
+    // Lines 1-9 are the hall; the codes start on line 10. The code is never echoed.
+    check_error(
+        only_hall_error_of(codes("[[priority_codes]]\ncode = \"24a8\"\nclass = \"green\"\n")), 11,
+        8, "priority_codes[0].code", "expected 4 to 12 digits");
+    check_error(
+        only_hall_error_of(codes("[[priority_codes]]\ncode = \"2468\"\nclass = \"normal\"\n")), 12,
+        9, "priority_codes[0].class", "expected one of green, vip, got \"normal\"");
+    check_error(only_hall_error_of(codes("[[priority_codes]]\ncode = \"2468\"\nclass = \"green\"\n"
+                                         "[[priority_codes]]\ncode = \"2468\"\nclass = \"vip\"\n")),
+                14, 8, "priority_codes[1].code",
+                "duplicate priority code (also priority_codes[0])");
+}
+
+TEST_CASE("a group name is at most 32 characters") {
+    const auto error =
+        only_hall_error_of(hall_with_service("group_zh = \"" + chinese_text(33) + "\"\n"));
+    check_error(error, 6, 12, "services[0].group_zh", "expected at most 32 characters, got 33");
+}
+
 TEST_CASE("a TOML syntax error is one error with its position and no key") {
     const ConfigError error = only_hall_error_of("[[services]\ncode = \"RE\"\n");
     CHECK(error.line == 1);
@@ -412,8 +453,10 @@ TEST_CASE("a rule written above [rules] is pointed at its place") {
 TEST_CASE("an unrelated top-level key lists what a hall file has") {
     const ConfigError error =
         only_hall_error_of("hall_name = \"x\"\n" + kService + std::string(kWindow));
-    check_error(error, 1, 1, "hall_name",
-                "unknown key; a hall file has [rules], [alerts], [[services]] and [[windows]]");
+    check_error(
+        error, 1, 1, "hall_name",
+        "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]] and "
+        "[[priority_codes]]");
 }
 
 TEST_CASE("an alert threshold written outside [alerts] is pointed at its place") {

@@ -53,7 +53,10 @@ TEST_CASE("an unknown service cannot be ticketed") {
 TEST_CASE("a service no staffed window serves cannot be ticketed") {
     Engine engine(small_hall());
     CHECK(refused(engine.take(kMonday0800, "kiosk", {"RE"})) == QueueErrc::service_closed);
+    CHECK(engine.closed_reason(*engine.state().hall.find_service("RE"), kMonday0800) ==
+          "no_window");
     ok(engine.login(kMonday0800, "t", "w2", "1001"));
+    CHECK(engine.closed_reason(*engine.state().hall.find_service("RE"), kMonday0800).empty());
     CHECK(issued_number(ok(engine.take(kMonday0800, "kiosk", {"RE"}))) == "A001");
 }
 
@@ -61,6 +64,8 @@ TEST_CASE("a service outside its issuing hours cannot be ticketed") {
     Hall hall;
     const auto evening = kMonday0800 + kMinute * 60 * 10;  // 18:00
     CHECK(refused(hall.engine.take(evening, "kiosk", {"SOC"})) == QueueErrc::service_closed);
+    CHECK(hall.engine.closed_reason(*hall.engine.state().hall.find_service("SOC"), evening) ==
+          "outside_hours");
 }
 
 TEST_CASE("the daily quota is enforced with a clear error") {
@@ -68,6 +73,10 @@ TEST_CASE("the daily quota is enforced with a clear error") {
     for (int i = 0; i < 5; ++i) {
         hall.take("SOC");
     }
+    const auto& soc = *hall.engine.state().hall.find_service("SOC");
+    CHECK(hall.engine.closed_reason(soc, hall.now) == "daily_limit");
+    // The next day the quota starts again.
+    CHECK(hall.engine.closed_reason(soc, hall.now + kMinute * 60 * 24) != "daily_limit");
     const auto refusal = hall.engine.take(hall.now, "kiosk", {"SOC"});
     CHECK(refused(refusal) == QueueErrc::quota_exhausted);
     CHECK_THAT(refusal.error().message, Catch::Contains("5"));
