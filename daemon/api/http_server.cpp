@@ -600,7 +600,6 @@ void HttpSession::serve_static(Core& core, const Request& request, const Target&
     if (relative.empty()) {
         relative = "index.html";
     }
-    ErrorCode ignored;
     std::error_code fs_ec;
     const auto file = std::filesystem::weakly_canonical(*root / relative, fs_ec);
     if (fs_ec || !is_inside(*root, file)) {
