@@ -70,7 +70,8 @@ std::string read_file(const std::filesystem::path& file) {
     return text.str();
 }
 
-// The demo config's devices: one simulated device of each class (packaging/demo.toml).
+// The demo config's devices: a simulated device of each class, two ID card readers (the kiosk's
+// and window 1's) (packaging/demo.toml).
 std::string demo_devices() {
     auto demo = read_file(std::filesystem::path(HK_SOURCE_DIR) / "packaging" / "demo.toml");
     // The demo logs to the terminal; keep only the devices and a scenario-free config.
@@ -129,7 +130,7 @@ std::vector<pid_t> children_of(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("the demo starts with one simulated device of each class, all online") {
+TEST_CASE("the demo starts with a simulated device of each class, all online") {
     DaemonHarness hall;
     hall.write_config("[node]\nid = \"devices-node\"\n" + demo_devices());
     hall.start_ready();
@@ -137,7 +138,7 @@ TEST_CASE("the demo starts with one simulated device of each class, all online")
         wait_for([&] { return call(hall, "devices"); },
                  [](const json& answer) {
                      const auto& devices = answer["devices"];
-                     return devices.size() == 8 && std::ranges::all_of(devices, [](const json& d) {
+                     return devices.size() == 9 && std::ranges::all_of(devices, [](const json& d) {
                                 return d["state"] == "online";
                             });
                  });
@@ -157,7 +158,7 @@ TEST_CASE("the demo starts with one simulated device of each class, all online")
             ++online;
         }
     }
-    CHECK(online == 8);
+    CHECK(online == 9);
 
     const auto table = hall.hallctl({"devices", "list"});
     CHECK(table.exit_code == 0);

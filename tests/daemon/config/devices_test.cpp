@@ -419,18 +419,20 @@ window = "A1"
 namespace hk::config {
 namespace {
 
-TEST_CASE("the demo config has one simulated device of each class") {
+TEST_CASE("the demo config has a simulated device of each class, and the kiosk's card reader") {
     const auto loaded = load_file(std::filesystem::path(HK_SOURCE_DIR) / "packaging" / "demo.toml");
     if (!loaded) {
         FAIL("unexpected errors:\n" << describe(loaded.error()));
     }
     const auto& devices = loaded->devices;
-    REQUIRE(devices.size() == drivers::kAllDeviceClasses.size());
+    REQUIRE(devices.size() == drivers::kAllDeviceClasses.size() + 1);
     for (const auto device_class : drivers::kAllDeviceClasses) {
         const auto* driver =
             drivers::builtin_drivers().find(fmt::format("simulated_{}", to_string(device_class)));
         REQUIRE(driver != nullptr);
-        CHECK(std::ranges::count(devices, driver->manifest.name, &DeviceConfig::driver) == 1);
+        // Two ID card readers: the kiosk's (no window) and window 1's.
+        CHECK(std::ranges::count(devices, driver->manifest.name, &DeviceConfig::driver) ==
+              (device_class == drivers::DeviceClass::id_card_reader ? 2 : 1));
     }
     // Their windows are windows of the demo hall.
     CHECK(check_device_windows(devices, demo_hall(), "demo.toml").empty());
