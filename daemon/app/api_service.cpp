@@ -116,7 +116,7 @@ ApiService::ApiService(boost::asio::io_context& io, Parts parts, Hooks hooks)
       workers_(parts.workers),
       hall_id_(std::move(parts.hall_id)),
       hooks_(std::move(hooks)),
-      cards_(std::move(parts.key)) {}
+      cards_(parts.key) {}
 
 ApiService::~ApiService() {
     stop();

@@ -96,15 +96,16 @@ void ApiService::login(const api::Request& request, const api::Respond& respond)
         respond(api::error(404, "unknown_window", "no window '" + login->window + "'"));
         return;
     }
-    auto officer = officers_.find(login->officer);
-    if (!officer) {
-        spdlog::error("local API: cannot read the officers: {}", officer.error().message);
+    auto found = officers_.find(login->officer);
+    if (!found) {
+        spdlog::error("local API: cannot read the officers: {}", found.error().message);
         respond(api::error(500, "internal", "the officers cannot be read"));
         return;
     }
+    const std::optional<officers::Officer> officer = std::move(*found);
     const auto now = hooks_.now_ms();
-    if (*officer && (*officer)->locked_until_ms > now) {
-        const auto minutes = (((*officer)->locked_until_ms - now) / 60'000) + 1;
+    if (officer && officer->locked_until_ms > now) {
+        const auto minutes = ((officer->locked_until_ms - now) / 60'000) + 1;
         respond(api::error(429, "login_locked",
                            fmt::format("too many wrong PINs: try again in {} minute{}", minutes,
                                        minutes == 1 ? "" : "s")));
@@ -112,7 +113,7 @@ void ApiService::login(const api::Request& request, const api::Respond& respond)
     }
     // Verified on the pool (a tenth of a second on purpose). An unknown 工号 is verified against
     // the decoy hash, so it answers as slowly as a wrong PIN does.
-    auto hash = *officer ? (*officer)->pin_hash : decoy_hash_;
+    auto hash = officer ? officer->pin_hash : decoy_hash_;
     auto pin = login->pin;  // copied before `login` moves into the second callback
     workers_.submit(
         [hash = std::move(hash), pin = std::move(pin)] {
@@ -129,9 +130,11 @@ void ApiService::login(const api::Request& request, const api::Respond& respond)
 void ApiService::finish_login(const api::LoginRequest& login, bool verified,
                               const api::Respond& respond) {
     const auto now = hooks_.now_ms();
-    auto officer = officers_.find(login.officer);  // again: it may have changed meanwhile
-    if (!officer || !*officer || !verified) {
-        if (officer && *officer) {
+    auto found = officers_.find(login.officer);  // again: it may have changed meanwhile
+    const std::optional<officers::Officer> officer =
+        found ? std::move(*found) : std::optional<officers::Officer>();
+    if (!officer || !verified) {
+        if (officer) {
             if (auto recorded = officers_.record_failure(login.officer, now); !recorded) {
                 spdlog::error("local API: cannot record a failed login: {}",
                               recorded.error().message);
@@ -160,10 +163,10 @@ void ApiService::finish_login(const api::LoginRequest& login, bool verified,
             return;
         }
     }
-    const auto token = sessions_.open(login.officer, (*officer)->name, login.window, now);
+    const auto token = sessions_.open(login.officer, officer->name, login.window, now);
     respond(
         api::Response{201, json{{"token", token},
-                                {"officer", {{"id", login.officer}, {"name", (*officer)->name}}},
+                                {"officer", {{"id", login.officer}, {"name", officer->name}}},
                                 {"window", login.window},
                                 {"expires_at_ms", now + officers::SessionTable::kIdleMs}}});
 }
@@ -188,7 +191,7 @@ void ApiService::logout(const api::Request& request, const api::Respond& respond
             return;
         }
     }
-    sessions_.close(*request.bearer_token);
+    sessions_.close(request.bearer_token.value_or(""));
     respond(api::Response{204, nullptr});
 }
 
@@ -203,7 +206,7 @@ void ApiService::counter_action(const api::Request& request, const api::Respond&
     const auto status = state.windows.find(session->window);
     if (status == state.windows.end() || status->second.officer != session->officer ||
         status->second.state == queue::WindowState::logged_out) {
-        sessions_.close(*request.bearer_token);
+        sessions_.close(request.bearer_token.value_or(""));
         respond(unauthorized("you are no longer logged in at window " + session->window));
         return;
     }
@@ -224,10 +227,11 @@ json ApiService::counter(const officers::Session& session) const {
         return json{{"error", "unknown_window"}};
     }
     json current = nullptr;
-    if (const auto status = state.windows.find(window->id);
-        status != state.windows.end() && status->second.current) {
-        if (const auto* ticket = state.find_ticket(*status->second.current)) {
-            current = ticket_history(*ticket);
+    if (const auto status = state.windows.find(window->id); status != state.windows.end()) {
+        if (const auto& id = status->second.current) {
+            if (const auto* ticket = state.find_ticket(*id)) {
+                current = ticket_history(*ticket);
+            }
         }
     }
     // The tickets the window may call: its services' queues, merged in queue order (keys are

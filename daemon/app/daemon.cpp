@@ -262,7 +262,7 @@ std::optional<StartupError> Daemon::open_api() {
                           // NOLINTNEXTLINE(bugprone-unchecked-optional-access): engaged before
                           .officers = officers_->store(),
                           .workers = workers_,
-                          .key = std::move(*key),
+                          .key = *key,
                           .hall_id = config_.node.hall},
         ApiService::Hooks{
             .now_ms = now_ms,

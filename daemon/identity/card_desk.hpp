@@ -41,7 +41,7 @@ public:
 
     using Waiter = std::function<void(const CardOutcome&)>;
 
-    explicit CardDesk(IdentityKey key) : key_(std::move(key)) {}
+    explicit CardDesk(const IdentityKey& key) : key_(key) {}
 
     // Waits for the next card at `reader`: `done` runs once, from card_read or card_failed (or
     // at once, inside this call, with a card read early). Returns the wait's id for cancel().

@@ -148,7 +148,15 @@ describe('board store', () => {
     expect(s.windows['3']).toMatchObject({ state: 'logged_out', officer: null, ticket: null });
     expect(currentCalls(s)).toEqual([]);
     s = apply(s, ev('queue.officer_logged_in', { window: '3', officer: '2048' }));
-    expect(s.windows['3']).toMatchObject({ state: 'idle', officer: '2048' });
+    expect(s.windows['3']).toMatchObject({ state: 'idle', officer: '2048', officer_name: null });
+  });
+
+  it("keeps an officer's name only for the same officer", () => {
+    let s = fromSnapshot({ ...snapshot(), windows: [win('3', { officer: '1024', officer_name: '王芳' })] });
+    s = apply(s, ev('queue.officer_logged_in', { window: '3', officer: '1024' }));
+    expect(s.windows['3']).toMatchObject({ officer: '1024', officer_name: '王芳' });
+    s = apply(s, ev('queue.officer_logged_in', { window: '3', officer: '2048' }));
+    expect(s.windows['3']).toMatchObject({ officer: '2048', officer_name: null });
   });
 
   it('asks for a reload instead of guessing', () => {

@@ -83,6 +83,10 @@ describe('hall screen', () => {
     await settle();
     expect(sockets[0]!.url).toMatch(/\/api\/v1\/stream\?after=10$/);
     expect(document.querySelector('.call-tile__ticket')!.textContent).toBe('A001');
+    expect(screen.getByText('示例政务服务中心')).toBeTruthy(); // the hall's name, from /hall
+    const current = () => screen.getAllByTestId('hall-call').map((e) => [e.getAttribute('data-ticket'), e.getAttribute('data-window')]);
+    expect(current()).toEqual([['A001', '3']]);
+    expect(screen.getByTestId('hall-paused-message').textContent).toBe('暂停服务，请到3号窗口');
     expect(document.querySelector('.queue-table')!.textContent).toContain('社保业务');
     expect(document.querySelector('.queue-table')!.textContent).toContain('约 12 分钟');
     expect(screen.getByText('暂停服务，请到3号窗口')).toBeTruthy();
@@ -93,6 +97,7 @@ describe('hall screen', () => {
     expect(tiles.map((t) => t.querySelector('.call-tile__ticket')!.textContent)).toEqual(['A002', 'A001']);
     expect(tiles[0]!.classList.contains('call-tile--fresh')).toBe(true);
     expect(tiles[0]!.textContent).toContain('新呼叫'); // said in words, not only by colour
+    expect(current()).toEqual([['A002', '5'], ['A001', '3']]);
     expect(document.querySelector('.queue-table__num')!.textContent).toBe('3');
 
     await settle(HIGHLIGHT_MS + 1000);
@@ -104,18 +109,47 @@ describe('window screen', () => {
   it("shows the window's number and officer, then its pause message", async () => {
     render(<WindowScreen id="3" />);
     await settle();
-    expect(document.querySelector('.winscreen__ticket')!.textContent).toBe('A001');
+    expect(screen.getByTestId('window-ticket').textContent).toBe('A001');
     expect(screen.getByText('工号 1024')).toBeTruthy();
+    expect(screen.getByTestId('window-officer').textContent).not.toContain('王芳'); // no name known
     expect(screen.getByText('社保业务')).toBeTruthy();
     await send({ seq: 11, type: 'queue.service_finished', at_ms: 2000, payload: { id: 1, window: '3', service_ms: 1 } });
     await send({ seq: 12, type: 'queue.window_paused', at_ms: 2001, payload: { window: '3', message: '午休，14:00 恢复' } });
-    expect(document.querySelector('.winscreen__ticket')).toBeNull();
-    expect(screen.getByText('午休，14:00 恢复')).toBeTruthy();
+    expect(screen.queryByTestId('window-ticket')).toBeNull();
+    expect(screen.getByTestId('window-paused-message').textContent).toBe('午休，14:00 恢复');
   });
 
   it('says so when the window does not exist', async () => {
     render(<WindowScreen id="42" />);
     await settle();
     expect(screen.getByText('没有编号为 42 的窗口')).toBeTruthy();
+  });
+});
+
+describe('window screen: officer name', () => {
+  it("shows the officer's name, and fetches it again after another officer logs in", async () => {
+    let hallWindows = [win('3', { officer: '1024', officer_name: '王芳' })];
+    vi.stubGlobal('fetch', async (url: string) => {
+      const body =
+        url === '/api/v1/board'
+          ? { ...board, windows: [win('3', { officer: '1024', officer_name: '王芳' })] }
+          : url === '/api/v1/hall'
+            ? { ...hall, windows: hallWindows }
+            : undefined;
+      if (!body) throw new TypeError('Failed to fetch');
+      return { ok: true, status: 200, json: async () => body } as unknown as Response;
+    });
+    render(<WindowScreen id="3" />);
+    await settle();
+    expect(screen.getByTestId('window-officer').textContent).toContain('王芳');
+    expect(screen.getByTestId('window-officer').textContent).toContain('工号 1024');
+
+    hallWindows = [win('3', { officer: '2048', officer_name: '李明' })];
+    await send({ seq: 11, type: 'queue.officer_logged_out', at_ms: 2, payload: { window: '3' } });
+    await send({ seq: 12, type: 'queue.officer_logged_in', at_ms: 3, payload: { window: '3', officer: '2048' } });
+    await settle();
+    await settle();
+    expect(screen.getByTestId('window-officer').textContent).toContain('李明');
+    expect(screen.getByTestId('window-officer').textContent).toContain('工号 2048');
   });
 });

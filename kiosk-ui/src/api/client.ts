@@ -1,12 +1,17 @@
 // Typed calls of the Local API (docs/api.md). Same origin: paths are absolute, no host.
 import type {
   BoardSnapshot,
+  CardWaitResult,
+  CheckInRequest,
   CounterAction,
+  CounterView,
+  DeviceInfo,
   EvaluationRequest,
   HallResponse,
   IssuedTicket,
   Session,
   SessionRequest,
+  StatusResponse,
   TakeTicketRequest,
 } from './types';
 
@@ -87,14 +92,27 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 // Reading the hall.
 export const getHall = (signal?: AbortSignal) => request<HallResponse>('/hall', { signal });
 export const getBoard = (signal?: AbortSignal) => request<BoardSnapshot>('/board', { signal });
-// The shape of /devices is described in devices.md, not fixed in api.md yet: left untyped.
-export const getDevices = (signal?: AbortSignal) => request<unknown>('/devices', { signal });
+/** GET /devices: the daemon answers `{"devices": [...], ...}`; a bare list is accepted too. */
+export async function getDevices(signal?: AbortSignal): Promise<DeviceInfo[]> {
+  const body = await request<unknown>('/devices', { signal });
+  const list = Array.isArray(body)
+    ? body
+    : body && typeof body === 'object' && Array.isArray((body as { devices?: unknown }).devices)
+      ? (body as { devices: unknown[] }).devices
+      : null;
+  if (!list) throw new ApiError(200, 'bad_response', 'GET /devices: no list of devices');
+  return list.filter((d): d is DeviceInfo => !!d && typeof d === 'object' && typeof (d as DeviceInfo).id === 'string');
+}
+export const getStatus = (signal?: AbortSignal) => request<StatusResponse>('/status', { signal });
 
 // Citizens.
 export const takeTicket = (req: TakeTicketRequest) =>
   request<IssuedTicket>('/tickets', { method: 'POST', body: req });
-export const checkInAppointment = (code: string) =>
-  request<IssuedTicket>('/appointments/check-in', { method: 'POST', body: { code } });
+export const checkInAppointment = (req: CheckInRequest) =>
+  request<IssuedTicket>('/appointments/check-in', { method: 'POST', body: req });
+/** Waits (at most 30 s on the daemon's side) for a card on the hall's ID card reader. */
+export const waitForCard = (signal?: AbortSignal) =>
+  request<CardWaitResult>('/id-card/wait', { method: 'POST', body: {}, signal });
 export const postEvaluation = (req: EvaluationRequest) =>
   request<{ ticket: string; score: number }>('/evaluations', { method: 'POST', body: req });
 
@@ -108,5 +126,4 @@ export const counterAction = <T = Record<string, unknown>>(
   action: CounterAction,
   body: Record<string, unknown> = {},
 ) => request<T>(`/counter/${action}`, { method: 'POST', body, token });
-export const getCounter = (token: string) =>
-  request<Record<string, unknown>>('/counter', { token });
+export const getCounter = (token: string) => request<CounterView>('/counter', { token });

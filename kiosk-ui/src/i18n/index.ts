@@ -39,6 +39,18 @@ export function pick<T extends string>(lang: Lang, zh: T, enText: T): T {
 
 /** Estimated wait as words: "约 12 分钟" / "about 12 min"; rounded up to whole minutes. */
 export function waitText(lang: Lang, waitingCount: number, seconds: number): string {
-  if (waitingCount <= 0 || seconds <= 0) return translate(lang, 'wait.none');
+  if (waitingCount <= 0) return translate(lang, 'wait.none');
+  // People wait but no service time is measured yet: never claim "no wait".
+  if (seconds <= 0) return translate(lang, 'wait.unknown');
   return translate(lang, 'wait.minutes', { n: Math.max(1, Math.ceil(seconds / 60)) });
+}
+
+/** Whether `key` is in the tables (for keys built from API words: `counter.state.${state}`). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(messages[DEFAULT_LANG], key);
+}
+
+/** The message for a key built from an API word, or the word itself when there is none. */
+export function labelFor(lang: Lang, key: string, fallback: string): string {
+  return isMessageKey(key) ? translate(lang, key) : fallback;
 }

@@ -30,6 +30,9 @@ function CallTile(props: { call: Call; names: { zh: string; en: string }; fresh:
     <li
       class={`call-tile${fresh ? ' call-tile--fresh' : ''}`}
       aria-live={fresh ? 'polite' : undefined}
+      data-testid="hall-call"
+      data-ticket={call.ticket}
+      data-window={call.window}
     >
       <div class="call-tile__flag">
         {fresh ? (
@@ -76,8 +79,14 @@ export function HallScreen() {
       <header class="hall__header">
         <BiText
           class="hall__name"
-          zh={hall?.hall.name_zh ?? translate('zh-CN', 'app.title')}
-          en={hall?.hall.name_en ?? translate('en', 'app.title')}
+          zh={hall?.hall.name_zh || translate('zh-CN', 'app.title')}
+          en={
+            hall
+              ? hall.hall.name_en && hall.hall.name_en !== hall.hall.name_zh
+                ? hall.hall.name_en
+                : ''
+              : translate('en', 'app.title')
+          }
         />
         <time class="hall__clock">
           {new Date(now).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })}
@@ -116,8 +125,15 @@ export function HallScreen() {
           <ol class="recent-calls">
             {recent.map((c) => {
               const names = windowNames(hall, board, c.window);
+              // Current calls beyond the tiles are listed here, still marked as current.
+              const current = overflow.includes(c);
               return (
-                <li key={`${c.ticket}:${c.recall}:${c.at_ms}`}>
+                <li
+                  key={`${c.ticket}:${c.recall}:${c.at_ms}`}
+                  data-testid={current ? 'hall-call' : undefined}
+                  data-ticket={current ? c.ticket : undefined}
+                  data-window={current ? c.window : undefined}
+                >
                   <span class="recent-calls__ticket">{c.ticket}</span>
                   <BiText class="recent-calls__window" zh={names.zh} en={names.en} />
                 </li>
@@ -179,9 +195,13 @@ export function HallScreen() {
               </span>
               <BiText class="paused-line__window" zh={w.name_zh} en={w.name_en} />
               {w.paused_message ? (
-                <span class="paused-line__msg">{w.paused_message}</span>
+                <span class="paused-line__msg" data-testid="hall-paused-message" data-window={w.id}>
+                  {w.paused_message}
+                </span>
               ) : (
-                <Bi class="paused-line__msg" k="hall.pausedDefault" />
+                <span data-testid="hall-paused-message" data-window={w.id}>
+                  <Bi class="paused-line__msg" k="hall.pausedDefault" />
+                </span>
               )}
             </p>
           ))}

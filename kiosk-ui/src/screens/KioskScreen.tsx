@@ -1,21 +1,23 @@
-// 取号机 /kiosk: services by group with waiting and estimated wait; touch one to take a ticket
-// (POST /api/v1/tickets); the ticket with what to bring; why a service cannot be ticketed.
-// Back to the start (and to Chinese, normal type) after 60 s without a touch.
-// Not here yet: ID card swipe, phone number keypad, appointment check-in, priority code.
+// 取号机 /kiosk: services by group, searchable, with waiting and estimated wait. Choose a service,
+// then how to take the number: by touch, ID card, mobile number or priority code (绿色通道).
+// Appointment check-in (预约签到) by code or ID card. The ticket with what to bring; every
+// refusal in words. Back to the start (and to Chinese, standard mode) after 60 s without a
+// touch; elderly mode (适老化): larger type, higher contrast, spoken guidance.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { isApiError, takeTicket } from '../api/client';
-import type { IssuedTicket, ServiceInfo } from '../api/types';
-import {
-  DEFAULT_LANG,
-  I18nContext,
-  i18nFor,
-  pick,
-  useI18n,
-  waitText,
-  type Lang,
-  type MessageKey,
-} from '../i18n';
+import { checkInAppointment, isApiError, takeTicket } from '../api/client';
+import type { IssuedTicket, ServiceInfo, TakeTicketRequest } from '../api/types';
+import { DEFAULT_LANG, I18nContext, i18nFor, pick, type Lang, type MessageKey } from '../i18n';
+import { useInactivity } from '../lib/inactivity';
+import { speak, stopSpeaking } from '../lib/speech';
 import { useHall } from '../state/hooks';
+import { CardWait, type ReadCard } from './kiosk/CardWait';
+import { CheckInChooser, MethodChooser, type TakeMethod } from './kiosk/Choosers';
+import { CodeEntry } from './kiosk/CodeEntry';
+import { ErrorView } from './kiosk/ErrorView';
+import { closedReasonKey, kioskErrorKey, type KioskFlow } from './kiosk/messages';
+import { PhoneEntry } from './kiosk/PhoneEntry';
+import { ServiceList } from './kiosk/ServiceList';
+import { TicketView } from './kiosk/TicketView';
 
 export const INACTIVITY_MS = 60_000;
 /** The catalogue (waiting counts, opening) is refreshed this often while the kiosk is up. */
@@ -23,204 +25,285 @@ export const HALL_REFRESH_MS = 30_000;
 
 type Step =
   | { step: 'start' }
-  | { step: 'taking'; service: ServiceInfo }
-  | { step: 'ticket'; service: ServiceInfo; ticket: IssuedTicket }
-  | { step: 'error'; service: ServiceInfo; code: string };
+  | { step: 'method'; service: ServiceInfo }
+  | { step: 'phone'; service: ServiceInfo }
+  | { step: 'priority'; service: ServiceInfo }
+  /** Waiting for an ID card: for a ticket of `service`, or for a check-in when null. */
+  | { step: 'card'; service: ServiceInfo | null }
+  | { step: 'checkin' }
+  | { step: 'checkin_code' }
+  | { step: 'taking'; checkIn: boolean; idMasked?: string }
+  | { step: 'ticket'; service: ServiceInfo | undefined; ticket: IssuedTicket; idMasked?: string }
+  | { step: 'error'; title: MessageKey; message: MessageKey; subject?: string; retry?: Step };
 
-const ERROR_KEYS: Record<string, MessageKey> = {
-  service_closed: 'kiosk.error.service_closed',
-  unknown_service: 'kiosk.error.unknown_service',
-  busy: 'kiosk.error.busy',
-  network: 'kiosk.error.network',
-};
-
-function closedReasonKey(reason: string | null): MessageKey {
-  if (reason === 'outside_hours') return 'kiosk.closed.outside_hours';
-  if (reason === 'daily_limit') return 'kiosk.closed.daily_limit';
-  return 'kiosk.closed.other';
+interface Issue {
+  flow: KioskFlow;
+  service?: ServiceInfo;
+  idMasked?: string;
+  retry: Step;
+  call: () => Promise<IssuedTicket>;
 }
 
-/** Calls onIdle after `ms` without a touch, click or key anywhere on the page. */
-function useInactivity(ms: number, onIdle: () => void): void {
-  const idle = useRef(onIdle);
-  idle.current = onIdle;
-  useEffect(() => {
-    let timer = setTimeout(() => idle.current(), ms);
-    const reset = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.current(), ms);
-    };
-    const events = ['pointerdown', 'touchstart', 'keydown', 'click'] as const;
-    for (const e of events) document.addEventListener(e, reset, { capture: true, passive: true });
-    return () => {
-      clearTimeout(timer);
-      for (const e of events) document.removeEventListener(e, reset, { capture: true });
-    };
-  }, [ms]);
-}
-
-function groupServices(services: ServiceInfo[], lang: Lang): [string, ServiceInfo[]][] {
-  const groups = new Map<string, ServiceInfo[]>();
-  for (const s of services) {
-    const g = pick(lang, s.group_zh, s.group_en) || '';
-    const list = groups.get(g);
-    if (list) list.push(s);
-    else groups.set(g, [s]);
+/** What elderly mode says aloud on each page. */
+function guidance(step: Step, t: (k: MessageKey, p?: Record<string, string | number>) => string, lang: Lang): string {
+  const stop = lang === 'en' ? '. ' : '。';
+  switch (step.step) {
+    case 'start':
+      return t('kiosk.welcome');
+    case 'method':
+      return pick(lang, step.service.name_zh, step.service.name_en) + stop + t('kiosk.method.title');
+    case 'phone':
+      return t('kiosk.phone.title');
+    case 'priority':
+      return t('kiosk.priority.title');
+    case 'card':
+      return t('kiosk.card.place');
+    case 'checkin':
+      return t('kiosk.checkin.title');
+    case 'checkin_code':
+      return t('kiosk.checkin.codeTitle');
+    case 'taking':
+      return t(step.checkIn ? 'kiosk.checkingIn' : 'kiosk.taking');
+    case 'ticket':
+      return [
+        `${t('kiosk.yourNumber')} ${step.ticket.ticket}`,
+        t('kiosk.ahead', { n: step.ticket.waiting_ahead }),
+        t('kiosk.watchScreens'),
+      ].join(stop);
+    case 'error':
+      return t(step.title) + stop + t(step.message);
   }
-  return [...groups.entries()];
-}
-
-function ServiceButton(props: { service: ServiceInfo; onTake: (s: ServiceInfo) => void }) {
-  const { t, lang } = useI18n();
-  const s = props.service;
-  const name = pick(lang, s.name_zh, s.name_en);
-  const wait = `${t('wait.people', { n: s.waiting })} · ${waitText(lang, s.waiting, s.estimated_wait_s)}`;
-  if (!s.open) {
-    return (
-      <div class="service service--closed" data-service={s.code} aria-disabled="true">
-        <span class="service__name">{name}</span>
-        <span class="service__closed">
-          <span class="service__closed-tag">{t('kiosk.closed')}</span>
-          <span class="service__reason">{t(closedReasonKey(s.closed_reason))}</span>
-        </span>
-      </div>
-    );
-  }
-  return (
-    <button type="button" class="service" data-service={s.code} onClick={() => props.onTake(s)}>
-      <span class="service__name">{name}</span>
-      <span class="service__wait">{wait}</span>
-    </button>
-  );
-}
-
-function TicketView(props: { service: ServiceInfo; ticket: IssuedTicket; onDone: () => void }) {
-  const { t, lang } = useI18n();
-  const { service, ticket } = props;
-  const materials = lang === 'en' && service.materials_en.length ? service.materials_en : service.materials_zh;
-  return (
-    <section class="ticket" aria-live="assertive">
-      <p class="ticket__label">{t('kiosk.yourNumber')}</p>
-      <p class="ticket__number" data-testid="ticket-number">
-        {ticket.ticket}
-      </p>
-      <p class="ticket__service">{pick(lang, service.name_zh, service.name_en)}</p>
-      <p class="ticket__wait">
-        {t('kiosk.ahead', { n: ticket.waiting_ahead })} ·{' '}
-        {waitText(lang, ticket.waiting_ahead, ticket.estimated_wait_s)}
-      </p>
-      {materials.length > 0 && (
-        <div class="ticket__materials">
-          <h2>{t('kiosk.bring')}</h2>
-          <ul>
-            {materials.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <p class="ticket__hint">{t('kiosk.watchScreens')}</p>
-      <button type="button" class="big-button" onClick={props.onDone}>
-        {t('kiosk.done')}
-      </button>
-    </section>
-  );
 }
 
 export function KioskScreen(props: { inactivityMs?: number }) {
   const [lang, setLang] = useState<Lang>(DEFAULT_LANG);
   const [elderly, setElderly] = useState(false);
+  const [query, setQuery] = useState('');
   const [step, setStep] = useState<Step>({ step: 'start' });
   const { hall, failed, reload } = useHall(HALL_REFRESH_MS);
+  const hallRef = useRef(hall);
+  hallRef.current = hall;
   const i18n = i18nFor(lang);
   const { t } = i18n;
   const busy = useRef(false);
+  /** Bumped whenever the kiosk leaves a flow, so a late answer of the daemon is dropped. */
+  const generation = useRef(0);
 
+  const go = (next: Step) => {
+    generation.current++;
+    busy.current = false;
+    setStep(next);
+  };
   const toStart = () => {
-    setStep({ step: 'start' });
+    go({ step: 'start' });
     setLang(DEFAULT_LANG);
     setElderly(false);
+    setQuery('');
   };
-  useInactivity(props.inactivityMs ?? INACTIVITY_MS, toStart);
+  useInactivity(props.inactivityMs ?? INACTIVITY_MS, toStart, {
+    paused: step.step === 'card',
+    resetKey: step,
+  });
 
-  const onTake = async (service: ServiceInfo) => {
+  useEffect(() => {
+    if (elderly) speak(guidance(step, t, lang), lang);
+  }, [step, elderly, lang]);
+  useEffect(() => () => stopSpeaking(), []);
+
+  const issue = async (req: Issue) => {
     if (busy.current) return; // one ticket per touch, however fast the second one comes
     busy.current = true;
-    setStep({ step: 'taking', service });
+    const mine = ++generation.current;
+    const checkIn = req.flow === 'checkin_code' || req.flow === 'checkin_card';
+    setStep({ step: 'taking', checkIn, idMasked: req.idMasked });
     try {
-      const ticket = await takeTicket({ service: service.code });
-      setStep({ step: 'ticket', service, ticket });
+      const ticket = await req.call();
+      if (generation.current !== mine) return;
+      const service = req.service ?? hallRef.current?.services.find((s) => s.code === ticket.service);
+      setStep({ step: 'ticket', service, ticket, idMasked: req.idMasked });
+      reload();
     } catch (e) {
-      setStep({ step: 'error', service, code: isApiError(e) ? e.code : 'other' });
+      if (generation.current !== mine) return;
+      setStep({
+        step: 'error',
+        title: checkIn ? 'kiosk.checkinFailed' : 'kiosk.failed',
+        message: kioskErrorKey(isApiError(e) ? e.code : 'other', req.flow),
+        subject: req.service ? pick(lang, req.service.name_zh, req.service.name_en) : undefined,
+        retry: req.retry,
+      });
       reload();
     } finally {
-      busy.current = false;
+      if (generation.current === mine) busy.current = false;
     }
   };
 
+  const take = (service: ServiceInfo, flow: KioskFlow, extra: Omit<TakeTicketRequest, 'service'>, idMasked?: string) =>
+    void issue({
+      flow,
+      service,
+      idMasked,
+      retry: { step: 'method', service },
+      call: () => takeTicket({ service: service.code, ...extra }),
+    });
+
+  const onMethod = (service: ServiceInfo, m: TakeMethod) => {
+    if (m === 'touch') take(service, 'touch', {});
+    else if (m === 'idcard') go({ step: 'card', service });
+    else if (m === 'phone') go({ step: 'phone', service });
+    else go({ step: 'priority', service });
+  };
+
+  const onCard = (service: ServiceInfo | null, card: ReadCard) => {
+    if (service) take(service, 'idcard', { channel: 'id_card', card: card.card }, card.id_masked);
+    else
+      void issue({
+        flow: 'checkin_card',
+        idMasked: card.id_masked,
+        retry: { step: 'checkin' },
+        call: () => checkInAppointment({ card: card.card }),
+      });
+  };
+
+  const onCardError = (service: ServiceInfo | null, code: string) =>
+    go({
+      step: 'error',
+      title: service ? 'kiosk.failed' : 'kiosk.checkinFailed',
+      message: kioskErrorKey(code, service ? 'idcard' : 'checkin_card'),
+      subject: service ? pick(lang, service.name_zh, service.name_en) : undefined,
+      retry: { step: 'card', service },
+    });
+
+  const onClosed = (service: ServiceInfo) =>
+    go({
+      step: 'error',
+      title: 'kiosk.closed',
+      message: closedReasonKey(service.closed_reason),
+      subject: pick(lang, service.name_zh, service.name_en),
+    });
+
   let body;
-  if (step.step === 'ticket') {
-    body = <TicketView service={step.service} ticket={step.ticket} onDone={() => setStep({ step: 'start' })} />;
-  } else if (step.step === 'taking') {
-    body = (
-      <p class="kiosk__message" role="status">
-        {t('kiosk.taking')}
-      </p>
-    );
-  } else if (step.step === 'error') {
-    const name = pick(lang, step.service.name_zh, step.service.name_en);
-    body = (
-      <section class="kiosk__error" role="alert">
-        <h2>{t('kiosk.failed')}</h2>
-        <p class="kiosk__error-service">{name}</p>
-        <p>{t(ERROR_KEYS[step.code] ?? 'kiosk.error.other')}</p>
-        <button type="button" class="big-button" onClick={() => setStep({ step: 'start' })}>
-          {t('kiosk.back')}
-        </button>
-      </section>
-    );
-  } else if (!hall) {
-    body = <p class="kiosk__message">{t(failed ? 'app.loadFailed' : 'app.loading')}</p>;
-  } else if (hall.services.length === 0) {
-    body = <p class="kiosk__message">{t('kiosk.noServices')}</p>;
-  } else {
-    body = (
-      <>
-        <p class="kiosk__prompt">{t('kiosk.touchToTake')}</p>
-        {groupServices(hall.services, lang).map(([group, services]) => (
-          <section class="service-group" key={group}>
-            {group && <h2 class="service-group__title">{group}</h2>}
-            <div class="service-grid">
-              {services.map((s) => (
-                <ServiceButton key={s.code} service={s} onTake={(x) => void onTake(x)} />
-              ))}
-            </div>
-          </section>
-        ))}
-      </>
-    );
+  switch (step.step) {
+    case 'method':
+      body = (
+        <MethodChooser service={step.service} onMethod={(m) => onMethod(step.service, m)} onBack={() => go({ step: 'start' })} />
+      );
+      break;
+    case 'phone':
+      body = (
+        <PhoneEntry
+          onSubmit={(phone) => take(step.service, 'phone', { channel: 'phone', phone })}
+          onBack={() => go({ step: 'method', service: step.service })}
+        />
+      );
+      break;
+    case 'priority':
+      body = (
+        <CodeEntry
+          title="kiosk.priority.title"
+          hint="kiosk.priority.hint"
+          onSubmit={(code) => take(step.service, 'priority', { channel: 'priority_code', priority_code: code })}
+          onBack={() => go({ step: 'method', service: step.service })}
+        />
+      );
+      break;
+    case 'card':
+      body = (
+        <CardWait
+          onCard={(card) => onCard(step.service, card)}
+          onError={(code) => onCardError(step.service, code)}
+          onBack={() => go(step.service ? { step: 'method', service: step.service } : { step: 'checkin' })}
+        />
+      );
+      break;
+    case 'checkin':
+      body = (
+        <CheckInChooser
+          onCard={() => go({ step: 'card', service: null })}
+          onCode={() => go({ step: 'checkin_code' })}
+          onBack={() => go({ step: 'start' })}
+        />
+      );
+      break;
+    case 'checkin_code':
+      body = (
+        <CodeEntry
+          title="kiosk.checkin.codeTitle"
+          letters
+          onSubmit={(code) =>
+            void issue({
+              flow: 'checkin_code',
+              retry: { step: 'checkin_code' },
+              call: () => checkInAppointment({ code }),
+            })
+          }
+          onBack={() => go({ step: 'checkin' })}
+        />
+      );
+      break;
+    case 'taking':
+      body = (
+        <div class="kiosk__message" role="status">
+          {step.idMasked && <p>{t('kiosk.card.read', { id: step.idMasked })}</p>}
+          <p>{t(step.checkIn ? 'kiosk.checkingIn' : 'kiosk.taking')}</p>
+        </div>
+      );
+      break;
+    case 'ticket':
+      body = <TicketView service={step.service} ticket={step.ticket} idMasked={step.idMasked} onDone={() => go({ step: 'start' })} />;
+      break;
+    case 'error': {
+      const retry = step.retry;
+      body = (
+        <ErrorView
+          title={step.title}
+          message={step.message}
+          subject={step.subject}
+          onRetry={retry ? () => go(retry) : undefined}
+          onHome={() => go({ step: 'start' })}
+        />
+      );
+      break;
+    }
+    case 'start':
+      if (!hall) body = <p class="kiosk__message">{t(failed ? 'app.loadFailed' : 'app.loading')}</p>;
+      else if (hall.services.length === 0) body = <p class="kiosk__message">{t('kiosk.noServices')}</p>;
+      else
+        body = (
+          <ServiceList
+            services={hall.services}
+            query={query}
+            onQuery={setQuery}
+            onChoose={(service) => go({ step: 'method', service })}
+            onClosed={onClosed}
+            onCheckIn={() => go({ step: 'checkin' })}
+          />
+        );
+      break;
   }
 
   return (
     <I18nContext.Provider value={i18n}>
       <main class={`kiosk${elderly ? ' kiosk--elderly' : ''}`} lang={lang}>
         <header class="kiosk__header">
-          <h1 class="kiosk__title">
-            {hall ? pick(lang, hall.hall.name_zh, hall.hall.name_en) : t('app.title')}
-          </h1>
+          <h1 class="kiosk__title">{hall ? pick(lang, hall.hall.name_zh, hall.hall.name_en) : t('app.title')}</h1>
           <div class="kiosk__tools">
             <button
               type="button"
               class="tool-button"
+              data-testid="kiosk-elderly"
               aria-pressed={elderly}
               aria-label={t('kiosk.elderlyLabel')}
-              onClick={() => setElderly(!elderly)}
+              onClick={() => {
+                if (elderly) stopSpeaking();
+                setElderly(!elderly);
+              }}
             >
               <span aria-hidden="true">{elderly ? 'A−' : 'A+'}</span> {t(elderly ? 'kiosk.elderlyOff' : 'kiosk.elderlyOn')}
             </button>
             <button
               type="button"
               class="tool-button"
+              data-testid="kiosk-lang"
               lang={lang === 'en' ? 'zh-CN' : 'en'}
               aria-label={t('lang.switchLabel')}
               onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}

@@ -209,12 +209,20 @@ export function applyEvent(state: BoardState, ev: StreamEvent, nowMs: number): B
       const w = wid !== undefined ? next.windows[wid] : undefined;
       return setWindow(wid, { state: w?.ticket ? 'serving' : 'idle', paused_message: null }) ? next : null;
     }
-    case 'officer_logged_in':
-      return setWindow(str(p['window']), { state: 'idle', officer: str(p['officer']) ?? null }) ? next : null;
+    case 'officer_logged_in': {
+      // The event names the 工号 only: the name is kept for the same officer, else unknown
+      // until the screen reads /hall again.
+      const wid = str(p['window']);
+      const officer = str(p['officer']) ?? null;
+      const before = wid !== undefined ? state.windows[wid] : undefined;
+      const officer_name = before && before.officer === officer ? (before.officer_name ?? null) : null;
+      return setWindow(wid, { state: 'idle', officer, officer_name }) ? next : null;
+    }
     case 'officer_logged_out':
       return setWindow(str(p['window']), {
         state: 'logged_out',
         officer: null,
+        officer_name: null,
         ticket: null,
         paused_message: null,
       })

@@ -2,13 +2,21 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getBoard, getHall } from '../api/client';
 import { EventStream, type StreamStatus } from '../api/stream';
-import type { HallResponse } from '../api/types';
+import type { HallResponse, StreamEvent } from '../api/types';
 import { applyEvent, fromSnapshot, type BoardState } from './board';
 
-/** The board kept live by the event stream. */
-export function useBoard(): { board: BoardState | null; status: StreamStatus } {
+/**
+ * The board kept live by the event stream. `onEvent` sees every event once it is applied (the
+ * evaluator waits for `queue.service_finished` this way); `onSnapshot` every (re)load.
+ */
+export function useBoard(opts: {
+  onEvent?: (ev: StreamEvent, board: BoardState) => void;
+  onSnapshot?: (board: BoardState) => void;
+} = {}): { board: BoardState | null; status: StreamStatus } {
   const [board, setBoard] = useState<BoardState | null>(null);
   const [status, setStatus] = useState<StreamStatus>('loading');
+  const listeners = useRef(opts);
+  listeners.current = opts;
   useEffect(() => {
     let current: BoardState | null = null;
     const stream = new EventStream({
@@ -16,6 +24,7 @@ export function useBoard(): { board: BoardState | null; status: StreamStatus } {
       onSnapshot: (s) => {
         current = fromSnapshot(s);
         setBoard(current);
+        listeners.current.onSnapshot?.(current);
       },
       onEvent: (ev) => {
         if (!current) return false;
@@ -23,6 +32,7 @@ export function useBoard(): { board: BoardState | null; status: StreamStatus } {
         if (!next) return false;
         current = next;
         setBoard(next);
+        listeners.current.onEvent?.(ev, next);
         return true;
       },
       onStatus: setStatus,
@@ -83,4 +93,58 @@ export function useNow(ms = 1000): number {
     return () => clearInterval(id);
   }, [ms]);
   return now;
+}
+
+/**
+ * Calls `onChange` once the stream is up (after each board (re)load) and for every event, for
+ * screens that reload their own data when the hall changes (counter, status).
+ */
+export function useStreamEvents(onChange: (ev: StreamEvent | null) => void): StreamStatus {
+  const [status, setStatus] = useState<StreamStatus>('loading');
+  const cb = useRef(onChange);
+  cb.current = onChange;
+  useEffect(() => {
+    const stream = new EventStream({
+      loadSnapshot: () => getBoard(),
+      onSnapshot: () => cb.current(null),
+      onEvent: (ev) => {
+        cb.current(ev);
+        return true;
+      },
+      onStatus: setStatus,
+    });
+    stream.start();
+    return () => stream.stop();
+  }, []);
+  return status;
+}
+
+/**
+ * Runs `load` now and whenever `trigger()` is called, never twice at once: a trigger during a
+ * run makes one more run after it. For reloads driven by stream events.
+ */
+export function useCoalesced(load: () => Promise<void>): () => void {
+  const fn = useRef(load);
+  fn.current = load;
+  const state = useRef({ running: false, again: false });
+  const trigger = useRef(() => {
+    const s = state.current;
+    if (s.running) {
+      s.again = true;
+      return;
+    }
+    s.running = true;
+    void (async () => {
+      do {
+        s.again = false;
+        try {
+          await fn.current();
+        } catch {
+          // the loader reports its own failures
+        }
+      } while (s.again);
+      s.running = false;
+    })();
+  });
+  return trigger.current;
 }
