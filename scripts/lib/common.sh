@@ -9,6 +9,9 @@ HK_PKGS_BUILD="g++ cmake ninja-build ccache pkg-config libboost-dev libsqlite3-d
 libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libsystemd-dev nlohmann-json3-dev \
 libserialport-dev libudev-dev libusb-1.0-0-dev libsimdjson-dev libsodium-dev"
 HK_PKGS_TEST="catch2 sqlite3"
+# The screens' end-to-end tests: Debian's Chromium, and a Chinese font so that the screenshots
+# show the screens as a hall sees them.
+HK_PKGS_E2E="chromium fonts-wqy-microhei"
 HK_PKGS_LINT="clang-format clang-tidy-19"
 HK_PKGS_FUZZ="clang-19 libclang-rt-19-dev"
 
@@ -60,6 +63,17 @@ hk_build_ui() {
   fi
   hk_log "building kiosk-ui"
   (cd "$ui" && npm run --silent build) || hk_die "the kiosk-ui build failed"
+}
+
+# hk_e2e_deps: installs tests/e2e's npm packages (playwright-core, which drives Debian's
+# Chromium) when missing or older than its package-lock.json.
+hk_e2e_deps() {
+  local e2e="$HK_ROOT/tests/e2e"
+  if [ ! -d "$e2e/node_modules" ] || [ ! -f "$e2e/node_modules/.package-lock.json" ] ||
+    [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
+    hk_log "installing the end-to-end tests' npm packages"
+    (cd "$e2e" && npm ci --no-audit --no-fund) || hk_die "npm ci failed in tests/e2e"
+  fi
 }
 
 # hk_build PRESET [TARGET...]: configures (once) and builds a CMake preset.

@@ -171,7 +171,9 @@ export function HallScreen() {
                     <th scope="row">
                       <BiText zh={info?.name_zh ?? s.code} en={info?.name_en ?? s.code} />
                     </th>
-                    <td class="queue-table__num">{s.waiting}</td>
+                    <td class="queue-table__num" data-testid="hall-waiting" data-service={s.code}>
+                      {s.waiting}
+                    </td>
                     <td>
                       <BiText
                         zh={waitText('zh-CN', s.waiting, s.estimated_wait_s)}
