@@ -438,3 +438,59 @@ TEST_CASE("the hall carries its name, groups, materials and why services are clo
     CHECK(status["devices"].is_object());
     CHECK(hall.post("/api/v1/status", "{}").status == 405);
 }
+
+TEST_CASE("every endpoint refuses bad input with its status and code and changes nothing") {
+    Hall hall;
+    const auto token = hall.login("1024", "246810", "1");
+    const auto before = hall.get("/api/v1/board").json()["seq"];
+    struct Bad {
+        std::string method;
+        std::string target;
+        std::string body;
+        unsigned status;
+        std::string code;
+        bool with_session = false;
+    };
+    const std::vector<Bad> cases{
+        {"POST", "/api/v1/tickets", "{", 400, "bad_request"},
+        {"POST", "/api/v1/tickets", R"({"service":["RE"]})", 400, "bad_request"},
+        {"POST", "/api/v1/tickets", R"({"service":"NOPE"})", 404, "unknown_service"},
+        {"POST", "/api/v1/tickets", R"({"service":"RE","channel":"id_card","card":"feed"})", 404,
+         "unknown_card"},
+        {"POST", "/api/v1/appointments/check-in", "[]", 400, "bad_request"},
+        {"POST", "/api/v1/appointments/check-in", R"({"code":"APPT-NONE"})", 404,
+         "unknown_appointment"},
+        {"POST", "/api/v1/appointments/check-in", R"({"card":"feed"})", 404, "unknown_card"},
+        {"POST", "/api/v1/appointments/check-in", R"({"code":7})", 400, "bad_request"},
+        {"POST", "/api/v1/evaluations", R"({"ticket":"Z999","score":5})", 404, "unknown_ticket"},
+        {"POST", "/api/v1/evaluations", R"({"ticket":"A001","score":2.5})", 400, "bad_request"},
+        {"POST", "/api/v1/evaluations", R"({"ticket":"A001","score":0})", 400, "bad_argument"},
+        {"POST", "/api/v1/id-card/wait", R"({"timeout_s":60})", 400, "bad_argument"},
+        {"POST", "/api/v1/id-card/wait", R"({"reader":"nope"})", 404, "unknown_device"},
+        {"POST", "/api/v1/sessions", R"({"officer":"1024"})", 400, "bad_request"},
+        {"DELETE", "/api/v1/sessions/current", "", 401, "unauthorized"},
+        {"GET", "/api/v1/counter", "", 401, "unauthorized"},
+        {"POST", "/api/v1/counter/call-next", "{}", 401, "unauthorized"},
+        {"POST", "/api/v1/counter/recall", "{}", 409, "no_current_ticket", true},
+        {"POST", "/api/v1/counter/call-back", R"({"number":"A404"})", 404, "unknown_ticket", true},
+        {"POST", "/api/v1/counter/call-specific", R"({"number":"A001","reason":3})", 400,
+         "bad_request", true},
+        {"POST", "/api/v1/counter/transfer", R"({"to_service":"NOPE"})", 409, "no_current_ticket",
+         true},
+        {"POST", "/api/v1/counter/pause", R"({"message":"a\u0000b"})", 400, "bad_argument", true},
+        {"PUT", "/api/v1/tickets", "{}", 405, "method_not_allowed"},
+        {"GET", "/api/v2/hall", "", 404, "not_found"},
+        {"POST", "/api/v1/tickets", std::string(65 * 1024, ' '), 413, "too_large"},
+    };
+    for (const auto& bad : cases) {
+        INFO(bad.method << " " << bad.target << " " << bad.body.substr(0, 60));
+        const auto reply =
+            exchange(hall.port, bad.method, bad.target, bad.body, "application/json",
+                     bad.with_session ? "Authorization: Bearer " + token + "\r\n" : "");
+        CHECK(reply.status == bad.status);
+        CHECK(reply.error_code() == bad.code);
+        CHECK_FALSE(reply.json()["error"]["message"].get<std::string>().empty());
+    }
+    // Nothing was recorded: no event since the first answer.
+    CHECK(hall.get("/api/v1/board").json()["seq"] == before);
+}
