@@ -394,6 +394,10 @@ void ApiService::add_citizen_routes(api::Router& router) {
                [this](const api::Request& request, const api::Respond& respond) {
                    check_in(request, respond);
                });
+    router.add(http::verb::get, "/api/v1/tickets/{number}",
+               [this](const api::Request& request, const api::Respond& respond) {
+                   respond(ticket_view(request.params.at("number")));
+               });
     router.add(http::verb::post, "/api/v1/id-card/wait",
                [this](const api::Request& request, const api::Respond& respond) {
                    wait_for_card(request, respond);
@@ -409,6 +413,23 @@ void ApiService::add_citizen_routes(api::Router& router) {
                    }
                    run_operation("api:evaluator", *op, 201, respond);
                });
+}
+
+api::Response ApiService::ticket_view(const std::string& number) const {
+    const auto& engine = queue_.engine();
+    const auto* ticket = engine.state().find_by_number(number);
+    if (ticket == nullptr) {
+        return api::error(404, "unknown_ticket", "no ticket '" + number + "' today");
+    }
+    const bool waiting = ticket->state == queue::TicketState::waiting;
+    return api::Response{
+        200, json{{"ticket", ticket->number},
+                  {"service", ticket->service},
+                  {"state", queue::to_string(ticket->state)},
+                  {"window", ticket->window.empty() ? json(nullptr) : json(ticket->window)},
+                  {"waiting_ahead", waiting ? json(engine.waiting_ahead(ticket->id)) : json(0)},
+                  {"estimated_wait_s", waiting ? engine.estimated_wait(ticket->id) / 1000 : 0},
+                  {"issued_at_ms", ticket->issued_at}}};
 }
 
 // The card token of a ticket or check-in turned into the identity hash it stands for.

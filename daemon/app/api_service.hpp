@@ -86,6 +86,7 @@ private:
     void run_operation(std::string_view actor, const nlohmann::json& op, unsigned success_status,
                        const api::Respond& respond);
     // Kiosk: a ticket or check-in request with its card token or priority code resolved.
+    [[nodiscard]] api::Response ticket_view(const std::string& number) const;
     [[nodiscard]] std::optional<api::ApiError> redeem_card(nlohmann::json& op);
     void take_ticket(const api::Request& request, const api::Respond& respond);
     void check_in(const api::Request& request, const api::Respond& respond);

@@ -208,9 +208,18 @@ TEST_CASE("the counter works its tickets through every action") {
     const auto second = hall.take();
     const auto third = hall.take("HH");
 
+    const auto second_place = hall.get("/api/v1/tickets/" + second).json();
+    CHECK(second_place["state"] == "waiting");
+    CHECK(second_place["waiting_ahead"] == 1);
+    CHECK(second_place["window"].is_null());
+    CHECK(hall.get("/api/v1/tickets/Z999").error_code() == "unknown_ticket");
+
     const auto called = act("call-next");
     REQUIRE(called.status == 200);
     CHECK(called.json()["ticket"] == first);
+    const auto first_place = hall.get("/api/v1/tickets/" + first).json();
+    CHECK(first_place["state"] == "called");
+    CHECK(first_place["window"] == "1");
     auto view = hall.get("/api/v1/counter", token).json();
     CHECK(view["current"]["ticket"] == first);
     CHECK(view["current"]["state"] == "called");
