@@ -249,9 +249,14 @@ json ApiService::hall() const {
         windows.push_back(window_json(state, window, names));
     }
     const auto& hall = state.hall;
+    const auto notice = [](const std::string& text) {
+        return text.empty() ? json(nullptr) : json(text);
+    };
     return json{{"hall",
                  {{"name_zh", hall.name_zh.empty() ? hall_id_ : hall.name_zh},
-                  {"name_en", hall.name_en.empty() ? hall_id_ : hall.name_en}}},
+                  {"name_en", hall.name_en.empty() ? hall_id_ : hall.name_en},
+                  {"notice_zh", notice(hall.notice_zh)},
+                  {"notice_en", notice(hall.notice_en)}}},
                 {"services", std::move(services)},
                 {"windows", std::move(windows)}};
 }

@@ -127,6 +127,7 @@ constexpr TextRule kMaterialsRule{
     .min = 0, .max = 500, .measure = Measure::bytes, .multiline = true};
 constexpr TextRule kDirectionRule{.min = 0, .max = 200, .measure = Measure::bytes};
 constexpr TextRule kGroupRule{.min = 0, .max = 32};
+constexpr TextRule kNoticeRule{.min = 0, .max = 200};
 
 // Whether `text` has nothing that would garble a screen, a ticket or a log: no control
 // characters (but line breaks where allowed), no invisible direction marks.
@@ -431,9 +432,11 @@ constexpr std::array<KeySpec<ServiceItem>, 13> kServiceKeys{{
 }};
 
 // The hall's own name, for the screens.
-constexpr std::array<KeySpec<HallDefinition>, 2> kHallKeys{{
+constexpr std::array<KeySpec<HallDefinition>, 4> kHallKeys{{
     {"name_zh", read_text<HallDefinition, &HallDefinition::name_zh, kChineseNameRule>},
     {"name_en", read_text<HallDefinition, &HallDefinition::name_en, kEnglishNameRule>},
+    {"notice_zh", read_text<HallDefinition, &HallDefinition::notice_zh, kNoticeRule>},
+    {"notice_en", read_text<HallDefinition, &HallDefinition::notice_en, kNoticeRule>},
 }};
 
 void read_priority_digits(const toml::node& value, const std::string& key, PriorityCode& out,
@@ -826,6 +829,8 @@ constexpr std::string_view kDemoHall = R"hall(
 [hall]
 name_zh = "示范镇便民服务中心"
 name_en = "Demo Town Service Centre"
+notice_zh = "请携带身份证原件，留意叫号；过号请到服务台重新排队"
+notice_en = "Please bring your ID card and listen for your number"
 
 # Hall-wide queue rules. These are the defaults, written out so the demo shows them.
 [rules]

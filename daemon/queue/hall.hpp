@@ -111,6 +111,8 @@ struct PriorityCode {
 struct HallDefinition {
     std::string name_zh;  // 示例政务服务中心; empty: the node's hall id is shown
     std::string name_en;
+    std::string notice_zh;  // a notice the hall screen shows (公告); empty: none
+    std::string notice_en;
     std::vector<ServiceItem> services;
     std::vector<Window> windows;
     QueueRules rules;

@@ -102,6 +102,22 @@ describe('hall screen', () => {
 
     await settle(HIGHLIGHT_MS + 1000);
     expect(document.querySelector('.call-tile--fresh')).toBeNull();
+    expect(screen.queryByTestId('hall-notice')).toBeNull(); // this hall has no notice
+  });
+
+  it("shows the hall's notice along the bottom, in both languages", async () => {
+    hall.hall.notice_zh = '请携带身份证原件';
+    hall.hall.notice_en = 'Please bring your ID card';
+    try {
+      render(<HallScreen />);
+      await settle();
+      const notice = screen.getByTestId('hall-notice');
+      expect(notice.textContent).toContain('请携带身份证原件');
+      expect(notice.textContent).toContain('Please bring your ID card');
+    } finally {
+      delete hall.hall.notice_zh;
+      delete hall.hall.notice_en;
+    }
   });
 });
 

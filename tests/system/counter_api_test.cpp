@@ -27,6 +27,7 @@ constexpr const char* kCounterHall = R"(
 [hall]
 name_zh = "测试政务服务中心"
 name_en = "Test service centre"
+notice_zh = "请携带身份证原件"
 
 [[services]]
 code = "RE"
@@ -423,8 +424,10 @@ TEST_CASE("priority codes give green-channel tickets and a wrong code gets none"
 TEST_CASE("the hall carries its name, groups, materials and why services are closed") {
     Hall hall;
     auto services = hall.get("/api/v1/hall").json();
-    CHECK(services["hall"] ==
-          json{{"name_zh", "测试政务服务中心"}, {"name_en", "Test service centre"}});
+    CHECK(services["hall"] == json{{"name_zh", "测试政务服务中心"},
+                                   {"name_en", "Test service centre"},
+                                   {"notice_zh", "请携带身份证原件"},
+                                   {"notice_en", nullptr}});
     const auto re = services["services"][0];
     CHECK(re["group_zh"] == "不动产");
     CHECK(re["group_en"] == "Real estate");

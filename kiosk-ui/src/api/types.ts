@@ -9,6 +9,9 @@ export type ClosedReason = 'outside_hours' | 'no_window' | 'daily_limit' | (stri
 export interface HallInfo {
   name_zh: string;
   name_en: string;
+  /** The hall's notice (公告) for the hall screen; null or absent when there is none. */
+  notice_zh?: string | null;
+  notice_en?: string | null;
 }
 
 export interface ServiceInfo {

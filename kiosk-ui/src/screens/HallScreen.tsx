@@ -209,6 +209,12 @@ export function HallScreen() {
           ))}
         </footer>
       )}
+
+      {hall?.hall.notice_zh && (
+        <footer class="hall__notice" data-testid="hall-notice">
+          <BiText zh={hall.hall.notice_zh} en={hall.hall.notice_en ?? ''} />
+        </footer>
+      )}
     </main>
   );
 }
