@@ -41,6 +41,7 @@ using queue::SlotQuota;
 using queue::Strategy;
 using queue::StrategyKind;
 using queue::TicketClass;
+using queue::TicketTemplate;
 using queue::TimeRange;
 using queue::Window;
 using queue::WindowServes;
@@ -128,6 +129,8 @@ constexpr TextRule kMaterialsRule{
 constexpr TextRule kDirectionRule{.min = 0, .max = 200, .measure = Measure::bytes};
 constexpr TextRule kGroupRule{.min = 0, .max = 32};
 constexpr TextRule kNoticeRule{.min = 0, .max = 200};
+constexpr TextRule kTicketNoticeRule{
+    .min = 0, .max = 300, .measure = Measure::bytes, .multiline = true};
 
 // Whether `text` has nothing that would garble a screen, a ticket or a log: no control
 // characters (but line breaks where allowed), no invisible direction marks.
@@ -466,6 +469,25 @@ void read_priority_class(const toml::node& value, const std::string& key, Priori
     read_choice(value, key, kPriorityClasses, out.ticket_class, problems);
 }
 
+constexpr std::array<Choice<TicketTemplate::Code>, 3> kTicketCodes{{
+    {"qr", TicketTemplate::Code::qr},
+    {"code128", TicketTemplate::Code::code128},
+    {"none", TicketTemplate::Code::none},
+}};
+
+void read_ticket_code(const toml::node& value, const std::string& key, TicketTemplate& out,
+                      Problems& problems) {
+    read_choice(value, key, kTicketCodes, out.code, problems);
+}
+
+// The printed ticket's layout.
+constexpr std::array<KeySpec<TicketTemplate>, 4> kTicketKeys{{
+    {"code", read_ticket_code},
+    {"english", read_flag<TicketTemplate, &TicketTemplate::english>},
+    {"notice_zh", read_text<TicketTemplate, &TicketTemplate::notice_zh, kTicketNoticeRule>},
+    {"notice_en", read_text<TicketTemplate, &TicketTemplate::notice_en, kTicketNoticeRule>},
+}};
+
 constexpr std::array<KeySpec<PriorityCode>, 2> kPriorityCodeKeys{{
     {"code", read_priority_digits, true},
     {"class", read_priority_class, true},
@@ -596,8 +618,8 @@ constexpr std::array<KeySpec<Window>, 6> kWindowKeys{{
     {"strategy", read_strategy},
 }};
 
-constexpr std::array<std::string_view, 6> kTopLevelNames{"hall",     "rules",   "alerts",
-                                                         "services", "windows", "priority_codes"};
+constexpr std::array<std::string_view, 7> kTopLevelNames{
+    "hall", "rules", "alerts", "services", "windows", "priority_codes", "ticket"};
 constexpr auto kRuleKeyNames = names_of(kRuleKeys);
 constexpr auto kAlertKeyNames = names_of(kAlertKeys);
 
@@ -768,8 +790,8 @@ std::string unknown_top_level_message(const toml::key& key) {
         return fmt::format("an alert threshold outside [alerts]; did you mean 'alerts.{}'?",
                            key.str());
     }
-    return "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]] and "
-           "[[priority_codes]]";
+    return "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]], "
+           "[[priority_codes]] and [ticket]";
 }
 
 void read_hall(const toml::table& root, HallDefinition& hall, Problems& problems) {
@@ -778,6 +800,9 @@ void read_hall(const toml::table& root, HallDefinition& hall, Problems& problems
     }
     if (const toml::node* rules = root.get("rules")) {
         read_table(*rules, "rules", "[rules]", kRuleKeys, hall.rules, problems);
+    }
+    if (const toml::node* ticket = root.get("ticket")) {
+        read_table(*ticket, "ticket", "[ticket]", kTicketKeys, hall.ticket, problems);
     }
     if (const toml::node* alerts = root.get("alerts")) {
         read_table(*alerts, "alerts", "[alerts]", kAlertKeys, hall.alerts, problems);

@@ -101,6 +101,16 @@ struct AlertThresholds {
 
 enum class TicketClass : std::uint8_t { normal, appointment, green, vip };
 
+// How the kiosk's printed ticket looks, hall-wide (hall file [ticket], docs/hall-file.md).
+struct TicketTemplate {
+    enum class Code : std::uint8_t { qr, code128, none };
+    Code code = Code::qr;   // what carries the ticket's id for the counters' scanners
+    bool english = true;    // English lines under the Chinese ones
+    std::string notice_zh;  // printed at the bottom (温馨提示); empty: none
+    std::string notice_en;
+    friend bool operator==(const TicketTemplate&, const TicketTemplate&) = default;
+};
+
 // A special-group code (绿色通道口令) a citizen enters at the kiosk to take a priority ticket.
 struct PriorityCode {
     std::string code;  // 4 to 12 digits
@@ -118,6 +128,7 @@ struct HallDefinition {
     QueueRules rules;
     AlertThresholds alerts;
     std::vector<PriorityCode> priority_codes;
+    TicketTemplate ticket;
 
     [[nodiscard]] const ServiceItem* find_service(std::string_view code) const;
     [[nodiscard]] const Window* find_window(std::string_view id) const;

@@ -396,6 +396,20 @@ TEST_CASE("a priority code must be digits, of a priority class, and unique") {
                 "duplicate priority code (also priority_codes[0])");
 }
 
+TEST_CASE("the printed ticket's layout is read from [ticket]") {
+    const auto hall = parsed_hall(
+        "[ticket]\ncode = \"code128\"\nenglish = false\n"
+        "notice_zh = \"过号请重新取号\"\nnotice_en = \"Missed? Take a new one\"\n" +
+        hall_of_service({}));
+    CHECK(hall.ticket == queue::TicketTemplate{.code = queue::TicketTemplate::Code::code128,
+                                               .english = false,
+                                               .notice_zh = "过号请重新取号",
+                                               .notice_en = "Missed? Take a new one"});
+    CHECK(parsed_hall(hall_of_service({})).ticket == queue::TicketTemplate{});
+    check_error(only_hall_error_of("[ticket]\ncode = \"pdf417\"\n" + hall_of_service({})), 2, 8,
+                "ticket.code", "expected one of qr, code128, none, got \"pdf417\"");
+}
+
 TEST_CASE("a group name is at most 32 characters") {
     const auto error =
         only_hall_error_of(hall_with_service("group_zh = \"" + chinese_text(33) + "\"\n"));
@@ -455,8 +469,8 @@ TEST_CASE("an unrelated top-level key lists what a hall file has") {
         only_hall_error_of("hall_name = \"x\"\n" + kService + std::string(kWindow));
     check_error(
         error, 1, 1, "hall_name",
-        "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]] and "
-        "[[priority_codes]]");
+        "unknown key; a hall file has [hall], [rules], [alerts], [[services]], [[windows]], "
+        "[[priority_codes]] and [ticket]");
 }
 
 TEST_CASE("an alert threshold written outside [alerts] is pointed at its place") {

@@ -199,6 +199,7 @@ TEST_CASE("a morning at the demo hall, answered line by line") {
                                          {"at", "2026-01-05T08:42"},
                                          {"ok", true},
                                          {"op", "no_show"},
+                                         {"ticket", "A001"},
                                          {"abandoned", false}});
     CHECK(without_rule(answer_to(answers, 25)).at("beaten") == json{"A002", "A003", "A001"});
     CHECK(answer_to(answers, 25).at("ticket") == "B001");
@@ -234,6 +235,7 @@ TEST_CASE("a morning at the demo hall, answered line by line") {
                                          {"at", "2026-01-05T08:55"},
                                          {"ok", true},
                                          {"op", "finish"},
+                                         {"ticket", "B001"},
                                          {"service_s", 780}});
     CHECK(answer_to(answers, 35).at("error") == "reason_required");
     CHECK(answer_to(answers, 36).at("ok") == true);
