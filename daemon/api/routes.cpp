@@ -97,6 +97,18 @@ std::optional<ApiError> copy_text(const json& body, std::string_view key, std::s
     return std::nullopt;
 }
 
+// An optional boolean field, true when absent.
+ApiResult<bool> flag(const json& body, std::string_view key) {
+    const auto it = body.find(key);
+    if (it == body.end()) {
+        return true;
+    }
+    if (!it->is_boolean()) {
+        return std::unexpected(bad_request(fmt::format("field \"{}\" must be true or false", key)));
+    }
+    return it->get<bool>();
+}
+
 }  // namespace
 
 ApiResult<json> parse_object(std::string_view body) {
@@ -127,11 +139,16 @@ unsigned status_for(std::string_view code) {
 }
 
 ApiResult<json> ticket_request(const json& body) {
-    if (auto unknown =
-            only_fields(body, {"service", "channel", "class", "phone", "priority_code", "card"})) {
+    if (auto unknown = only_fields(
+            body, {"service", "channel", "class", "phone", "priority_code", "card", "print"})) {
         return std::unexpected(*unknown);
     }
     json op{{"op", "take"}};
+    if (auto print = flag(body, "print"); !print) {
+        return std::unexpected(print.error());
+    } else if (!*print) {
+        op["print"] = false;
+    }
     if (auto problem = copy_text(body, "service", kMaxIdBytes, true, op)) {
         return std::unexpected(*problem);
     }
@@ -198,10 +215,15 @@ ApiResult<json> ticket_request(const json& body) {
 }
 
 ApiResult<json> check_in_request(const json& body) {
-    if (auto unknown = only_fields(body, {"code", "card"})) {
+    if (auto unknown = only_fields(body, {"code", "card", "print"})) {
         return std::unexpected(*unknown);
     }
     json op{{"op", "check_in"}};
+    if (auto print = flag(body, "print"); !print) {
+        return std::unexpected(print.error());
+    } else if (!*print) {
+        op["print"] = false;
+    }
     if (auto problem = copy_text(body, "code", kMaxIdBytes * 2, false, op)) {
         return std::unexpected(*problem);
     }

@@ -13,6 +13,7 @@
 
 #include "daemon/api/routes.hpp"
 #include "daemon/queue/event_codec.hpp"
+#include "daemon/tickets/ticket_layout.hpp"
 
 namespace hk::app {
 namespace {
@@ -125,6 +126,22 @@ ApiService::~ApiService() {
 std::expected<std::unique_ptr<ApiService>, std::string> ApiService::start(
     boost::asio::io_context& io, const config::ApiSettings& settings, Parts parts, Hooks hooks) {
     std::unique_ptr<ApiService> service(new ApiService(io, std::move(parts), std::move(hooks)));
+    // The kiosk's ticket printer: the one named, else the first one not at a window.
+    for (const auto& device : service->devices_.manager().devices()) {
+        if (device->device_class != drivers::DeviceClass::ticket_printer) {
+            continue;
+        }
+        if (settings.ticket_printer ? device->config.id == *settings.ticket_printer
+                                    : service->printer_ == nullptr && !device->config.window) {
+            service->printer_ = device.get();
+        }
+    }
+    if (settings.ticket_printer && service->printer_ == nullptr) {
+        return std::unexpected(
+            fmt::format("api.ticket_printer: no ticket printer '{}' among the "
+                        "devices",
+                        *settings.ticket_printer));
+    }
     if (auto last = service->log_.last_seq()) {
         service->published_ = *last;
     }
@@ -321,22 +338,23 @@ json ApiService::board() const {
                 {"services", std::move(services)}};
 }
 
-void ApiService::run_operation(std::string_view actor, const json& op, unsigned success_status,
-                               const api::Respond& respond) {
+std::expected<json, api::Response> ApiService::run_op(std::string_view actor, const json& op) {
     auto answer = hooks_.run(actor, op);
     flush();
     if (!answer.value("ok", false)) {
         const auto code = answer.value("error", std::string("internal"));
-        respond(api::error(api::status_for(code), code, answer.value("message", "")));
-        return;
+        return std::unexpected(
+            api::error(api::status_for(code), code, answer.value("message", "")));
     }
     answer.erase("ok");
     answer.erase("op");
-    if (const auto it = queue_.engine().state().find_by_number(answer.value("ticket", ""));
-        it != nullptr && op.value("op", "") == "take") {
-        answer["issued_at_ms"] = it->issued_at;
-    }
-    respond(api::Response{success_status, std::move(answer)});
+    return answer;
+}
+
+void ApiService::run_operation(std::string_view actor, const json& op, unsigned success_status,
+                               const api::Respond& respond) {
+    auto answer = run_op(actor, op);
+    respond(answer ? api::Response{success_status, std::move(*answer)} : std::move(answer.error()));
 }
 
 json ApiService::window_view(const queue::Window& window) const {
@@ -482,7 +500,7 @@ void ApiService::take_ticket(const api::Request& request, const api::Respond& re
         respond(from_error(*problem));
         return;
     }
-    run_operation("api:kiosk", *op, 201, respond);
+    issue_and_print(*op, respond);
 }
 
 void ApiService::check_in(const api::Request& request, const api::Respond& respond) {
@@ -497,7 +515,90 @@ void ApiService::check_in(const api::Request& request, const api::Respond& respo
         respond(from_error(*problem));
         return;
     }
-    run_operation("api:kiosk", *op, 201, respond);
+    issue_and_print(*op, respond);
+}
+
+void ApiService::issue_and_print(json op, const api::Respond& respond) {
+    const bool print = op.value("print", true);
+    op.erase("print");
+    drivers::TicketPrinter* printer = print ? ticket_printer() : nullptr;
+    if (print && printer_ != nullptr) {
+        // A ticket the kiosk cannot print is not issued: the citizen would hold nothing.
+        const auto& health = printer_->health->health();
+        if (printer == nullptr || (health.state != drivers::DeviceState::online &&
+                                   health.state != drivers::DeviceState::degraded)) {
+            respond(api::error(503, "printer_unavailable",
+                               fmt::format("the ticket printer cannot print now ({}{})",
+                                           drivers::to_string(health.state),
+                                           health.fault.empty() ? "" : ": " + health.fault)));
+            return;
+        }
+    }
+    auto answer = run_op("api:kiosk", op);
+    if (!answer) {
+        respond(std::move(answer.error()));
+        return;
+    }
+    const auto& state = queue_.engine().state();
+    const auto* ticket = state.find_by_number(answer->value("ticket", ""));
+    if (ticket != nullptr) {
+        (*answer)["issued_at_ms"] = ticket->issued_at;
+    }
+    if (printer == nullptr || ticket == nullptr) {
+        (*answer)["printed"] = false;
+        respond(api::Response{201, std::move(*answer)});
+        return;
+    }
+    // Answered when the printer confirms the ticket, or after kPrintWaitMs: the ticket is
+    // issued either way, and the kiosk shows it on screen.
+    const auto* service = state.hall.find_service(ticket->service);
+    const auto& hall = state.hall;
+    auto job = tickets::ticket_job(
+        tickets::TicketFacts{.ticket_id = ticket->id,
+                             .number = ticket->number,
+                             .hall_zh = hall.name_zh.empty() ? hall_id_ : hall.name_zh,
+                             .hall_en = hall.name_en,
+                             .service_zh = service != nullptr ? service->name_zh : ticket->service,
+                             .service_en = service != nullptr ? service->name_en : "",
+                             .waiting_ahead = answer->value("waiting_ahead", 0),
+                             .estimated_wait_s = answer->value("estimated_wait_s", std::int64_t{0}),
+                             .direction_zh = service != nullptr ? service->direction_zh : "",
+                             .materials_zh = service != nullptr ? service->materials_zh : "",
+                             .materials_en = service != nullptr ? service->materials_en : "",
+                             .issued_at_ms = ticket->issued_at,
+                             .utc_offset_minutes = state.utc_offset_minutes},
+        hall.ticket);
+    auto shared = std::make_shared<json>(std::move(*answer));
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_);
+    timer->expires_after(std::chrono::milliseconds(kPrintWaitMs));
+    timer->async_wait([shared, respond](const boost::system::error_code& error) {
+        if (!error) {
+            auto late = *shared;
+            late["printed"] = false;
+            late["print_error"] = "timeout";
+            respond(api::Response{201, std::move(late)});
+        }
+    });
+    printer->print(
+        std::move(job), [shared, timer, respond](
+                            std::expected<drivers::PrintReceipt, drivers::DeviceError> receipt) {
+            timer->cancel();
+            auto done = *shared;
+            done["printed"] = receipt.has_value();
+            if (!receipt) {
+                done["print_error"] = receipt.error().code;
+                spdlog::warn("local API: ticket {} not printed: {} ({})", done.value("ticket", ""),
+                             receipt.error().code, receipt.error().detail);
+            }
+            respond(api::Response{201, std::move(done)});
+        });
+}
+
+drivers::TicketPrinter* ApiService::ticket_printer() const {
+    if (printer_ == nullptr || !printer_->driver) {
+        return nullptr;
+    }
+    return drivers::as<drivers::TicketPrinter>(*printer_->driver);
 }
 
 void ApiService::wait_for_card(const api::Request& request, const api::Respond& respond) {

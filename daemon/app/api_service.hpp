@@ -24,6 +24,7 @@
 #include "daemon/officers/officers.hpp"
 #include "daemon/officers/sessions.hpp"
 #include "daemon/store/event_log.hpp"
+#include "drivers/sdk/device_classes.hpp"
 
 namespace hk::app {
 
@@ -74,6 +75,8 @@ public:
 
     // How long a kiosk's card wait lasts at most.
     static constexpr std::int64_t kMaxCardWaitMs = 30'000;
+    // How long a ticket's answer waits for the printer's confirmation.
+    static constexpr std::int64_t kPrintWaitMs = 10'000;
 
 private:
     ApiService(boost::asio::io_context& io, Parts parts, Hooks hooks);
@@ -83,8 +86,15 @@ private:
     [[nodiscard]] std::function<std::string(const std::string&)> officer_names() const;
     [[nodiscard]] api::Backlog backlog(std::uint64_t after, std::size_t limit) const;
     [[nodiscard]] nlohmann::json stream_message(const store::Event& event) const;
+    // Runs one queue operation: its answer (without "ok" and "op"), or the refusal to send.
+    [[nodiscard]] std::expected<nlohmann::json, api::Response> run_op(std::string_view actor,
+                                                                      const nlohmann::json& op);
     void run_operation(std::string_view actor, const nlohmann::json& op, unsigned success_status,
                        const api::Respond& respond);
+    // Kiosk: issues the ticket of `op` (take or check_in) and prints it on the kiosk's printer
+    // unless the request said "print": false; refuses when the printer cannot print.
+    void issue_and_print(nlohmann::json op, const api::Respond& respond);
+    [[nodiscard]] drivers::TicketPrinter* ticket_printer() const;
     // Kiosk: a ticket or check-in request with its card token or priority code resolved.
     [[nodiscard]] api::Response ticket_view(const std::string& number) const;
     [[nodiscard]] std::optional<api::ApiError> redeem_card(nlohmann::json& op);
@@ -110,7 +120,10 @@ private:
     Hooks hooks_;
     identity::CardDesk cards_;
     officers::SessionTable sessions_;
-    std::string decoy_hash_;  // verified against when the 工号 is unknown, so both take as long
+    std::string decoy_hash_;
+    const devices::ManagedDevice* printer_ =
+        nullptr;  // the kiosk's ticket printer, if any  // verified against when the 工号 is
+                  // unknown, so both take as long
     std::unique_ptr<api::Server> server_;
     std::int64_t published_ = 0;  // last seq sent to the stream
     // Destroyed first: pool jobs and timers hold a weak reference to the service.

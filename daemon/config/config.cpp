@@ -282,11 +282,33 @@ constexpr std::array<KeySpec<QueueSettings>, 2> kQueueKeys{{
     {"utc_offset_minutes", read_queue_utc_offset},
 }};
 
-constexpr std::array<KeySpec<ApiSettings>, 4> kApiKeys{{
+constexpr std::size_t kMaxDeviceIdBytes = 32;
+
+void read_api_ticket_printer(const toml::node& value, const std::string& key, ApiSettings& out,
+                             Problems& problems) {
+    const std::string* text = expect_string(value, key, problems);
+    if (text == nullptr) {
+        return;
+    }
+    if (text->empty() || text->size() > kMaxDeviceIdBytes ||
+        !std::ranges::all_of(*text, [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        })) {
+        problems.add(value.source(), key,
+                     fmt::format("expected a device id (1 to {} characters from a-z, 0-9, '_' "
+                                 "and '-'), got {}",
+                                 kMaxDeviceIdBytes, quote_value(*text)));
+        return;
+    }
+    out.ticket_printer = *text;
+}
+
+constexpr std::array<KeySpec<ApiSettings>, 5> kApiKeys{{
     {"enabled", read_api_enabled},
     {"address", read_api_address},
     {"port", read_api_port},
     {"ui_dir", read_api_ui_dir},
+    {"ticket_printer", read_api_ticket_printer},
 }};
 
 constexpr std::array<KeySpec<SimulationSettings>, 2> kSimulationKeys{{

@@ -72,14 +72,17 @@ struct QueueSettings {
 };
 
 struct ApiSettings {
-    // The Local API for the screens (docs/api.md). Off by default until the screens are
-    // complete (issue 5); the demo turns it on.
+    // The Local API for the screens (docs/api.md). Off by default (configuration.md says why);
+    // the demo turns it on.
     bool enabled = false;
     std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal; loopback unless told
     std::uint16_t port = 8470;
     // The built kiosk-ui (kiosk-ui/dist): absolute, or relative to the config file. None: the
     // API only.
     std::optional<std::filesystem::path> ui_dir;
+    // The device that prints the kiosk's tickets (a ticket printer of [[device]]). None: the
+    // first ticket printer not at a window, if any.
+    std::optional<std::string> ticket_printer;
 
     friend bool operator==(const ApiSettings&, const ApiSettings&) = default;
 };

@@ -154,6 +154,40 @@ describe('kiosk', () => {
     expect(screen.getByTestId('kiosk-take-touch')).toBeTruthy();
   });
 
+  it('says when the printer cannot print, and that nothing was issued', async () => {
+    fakeFetch({
+      'GET /api/v1/hall': { status: 200, body: hall },
+      'POST /api/v1/tickets': {
+        status: 503,
+        body: { error: { code: 'printer_unavailable', message: 'the ticket printer cannot print now (faulted: paper_out)' } },
+      },
+    });
+    render(<KioskScreen />);
+    await settle();
+    fireEvent.click(screen.getByTestId('kiosk-service-SOC'));
+    fireEvent.click(screen.getByTestId('kiosk-take-touch'));
+    await settle();
+    expect(screen.getByTestId('kiosk-error').textContent).toContain('取号机暂时无法打印号票');
+    expect(screen.queryByTestId('ticket-number')).toBeNull();
+  });
+
+  it('asks to take the printed ticket, or says it was not printed', async () => {
+    for (const [reply, shown, hidden] of [
+      [{ ...issued.body, printed: true }, 'kiosk-ticket-printed', 'kiosk-ticket-unprinted'],
+      [{ ...issued.body, printed: false, print_error: 'timeout' }, 'kiosk-ticket-unprinted', 'kiosk-ticket-printed'],
+    ] as const) {
+      fakeFetch({ 'GET /api/v1/hall': { status: 200, body: hall }, 'POST /api/v1/tickets': { status: 201, body: reply } });
+      render(<KioskScreen />);
+      await settle();
+      fireEvent.click(screen.getByTestId('kiosk-service-SOC'));
+      fireEvent.click(screen.getByTestId('kiosk-take-touch'));
+      await settle();
+      expect(screen.getByTestId(shown)).toBeTruthy();
+      expect(screen.queryByTestId(hidden)).toBeNull();
+      cleanup();
+    }
+  });
+
   it('switches to English and to large type', async () => {
     fakeFetch({ 'GET /api/v1/hall': { status: 200, body: hall } });
     render(<KioskScreen />);

@@ -67,14 +67,15 @@ struct Hall {
     DaemonHarness daemon;
     std::uint16_t port = 0;
 
-    Hall() {
+    explicit Hall(std::string_view extra_devices = "") {
         hk::test::write_file(daemon.dir() / "hall.toml", kCounterHall);
         daemon.write_config("[node]\nid = \"counter-node\"\n[queue]\nhall_file = \"" +
                             (daemon.dir() / "hall.toml").string() +
                             "\"\n[api]\nenabled = true\nport = 0\n"
                             "[[device]]\nid = \"kiosk-reader\"\n"
                             "driver = \"simulated_id_card_reader\"\n"
-                            "params = { read_time = \"50ms\" }\n");
+                            "params = { read_time = \"50ms\" }\n" +
+                            std::string(extra_devices));
         daemon.start_ready();
         const auto status = json::parse(daemon.hallctl({"--json", "status"}).out);
         port = status["api"]["port"].get<std::uint16_t>();
@@ -505,4 +506,50 @@ TEST_CASE("every endpoint refuses bad input with its status and code and changes
     }
     // Nothing was recorded: no event since the first answer.
     CHECK(hall.get("/api/v1/board").json()["seq"] == before);
+}
+
+TEST_CASE("a kiosk ticket is printed, and none is issued while the printer cannot print") {
+    Hall hall(
+        "[[device]]\nid = \"printer-1\"\ndriver = \"simulated_ticket_printer\"\n"
+        "params = { paper_capacity = 10, paper_low_at = 2 }\n");
+    static_cast<void>(hall.login("1024", "246810", "1"));
+    // What the simulated printer says it printed: its count and its last ticket's text.
+    const auto printer_state = [&](std::string_view name) {
+        const auto shown =
+            json::parse(hall.daemon.hallctl({"--json", "devices", "show", "printer-1"}).out);
+        for (const auto& entry : shown["simulation"]["state"]) {
+            if (entry["name"] == name) {
+                return entry["value"].get<std::string>();
+            }
+        }
+        return std::string();
+    };
+    const auto first = hall.post("/api/v1/tickets", R"({"service":"RE"})");
+    REQUIRE(first.status == 201);
+    CHECK(first.json()["printed"] == true);
+    CHECK(printer_state("printed") == "1");
+    CHECK(printer_state("last_job_id") == "ticket-1");
+
+    // Paper out: the kiosk is told, and nothing is issued.
+    REQUIRE(hall.daemon.hallctl({"devices", "simulate", "printer-1", "set_paper", "0"}).exit_code ==
+            0);
+    const auto refused = hall.post("/api/v1/tickets", R"({"service":"RE"})");
+    CHECK(refused.status == 503);
+    CHECK(refused.error_code() == "printer_unavailable");
+    CHECK(refused.json()["error"]["message"] ==
+          "the ticket printer cannot print now (faulted: paper_out)");
+    CHECK(hall.get("/api/v1/hall").json()["services"][0]["waiting"] == 1);
+    // A ticket the citizen does not need on paper (shown on screen, sent to a phone) still is.
+    const auto unprinted = hall.post("/api/v1/tickets", R"({"service":"RE","print":false})");
+    CHECK(unprinted.status == 201);
+    CHECK(unprinted.json()["printed"] == false);
+    CHECK(hall.post("/api/v1/tickets", R"({"service":"RE","print":"no"})").error_code() ==
+          "bad_request");
+
+    REQUIRE(hall.daemon.hallctl({"devices", "simulate", "printer-1", "refill"}).exit_code == 0);
+    const auto after = hall.post("/api/v1/tickets", R"({"service":"RE"})");
+    REQUIRE(after.status == 201);
+    CHECK(after.json()["printed"] == true);
+    CHECK(after.json()["ticket"] == "A003");
+    CHECK(printer_state("printed") == "2");
 }

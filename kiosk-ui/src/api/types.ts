@@ -95,6 +95,10 @@ export interface IssuedTicket {
   waiting_ahead: number;
   estimated_wait_s: number;
   issued_at_ms: number;
+  /** Whether the kiosk's printer confirmed the printed ticket (absent from older daemons). */
+  printed?: boolean;
+  /** Why it was not printed: the printer's fault code, or "timeout". */
+  print_error?: string;
 }
 
 export interface EvaluationRequest {

@@ -38,6 +38,16 @@ export function TicketView(props: {
           </ul>
         </div>
       )}
+      {ticket.printed === true && (
+        <p class="ticket__printed" data-testid="kiosk-ticket-printed">
+          {t('kiosk.takePrinted')}
+        </p>
+      )}
+      {ticket.printed === false && ticket.print_error && (
+        <p class="ticket__unprinted" data-testid="kiosk-ticket-unprinted">
+          {t('kiosk.notPrinted')}
+        </p>
+      )}
       <p class="ticket__hint">{t('kiosk.watchScreens')}</p>
       <button type="button" class="big-button" data-testid="kiosk-ticket-done" onClick={props.onDone}>
         {t('kiosk.done')}

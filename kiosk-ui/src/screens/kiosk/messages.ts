@@ -22,6 +22,7 @@ const ERROR_KEYS: Record<string, MessageKey> = {
   bad_priority_code: 'kiosk.error.bad_priority_code',
   unknown_service: 'kiosk.error.unknown_service',
   busy: 'kiosk.error.busy',
+  printer_unavailable: 'kiosk.error.printer_unavailable',
   network: 'kiosk.error.network',
 };
 
