@@ -7,8 +7,9 @@ export HK_ROOT
 # Packages by purpose. The CMake configure step names the package of anything still missing.
 HK_PKGS_BUILD="g++ cmake ninja-build ccache pkg-config libboost-dev libsqlite3-dev \
 libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libsystemd-dev nlohmann-json3-dev \
-libserialport-dev libudev-dev libusb-1.0-0-dev libsimdjson-dev libsodium-dev"
-HK_PKGS_TEST="catch2 sqlite3"
+libserialport-dev libudev-dev libusb-1.0-0-dev libsimdjson-dev libsodium-dev \
+libfreetype-dev libpng-dev libqrencode-dev libzxing-dev"
+HK_PKGS_TEST="catch2 sqlite3 fonts-wqy-microhei"
 # The screens' end-to-end tests: Debian's Chromium, and a Chinese font so that the screenshots
 # show the screens as a hall sees them.
 HK_PKGS_E2E="chromium fonts-wqy-microhei"
