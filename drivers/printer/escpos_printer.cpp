@@ -80,9 +80,10 @@ Condition condition_of(const escpos::PrinterStatus& offline, const escpos::Print
     return {DeviceState::online, "", "paper ok"};
 }
 
-// The bytes of one ticket: each line wrapped to the paper at its size, then the symbol, a feed
-// and a cut. `mark` prints the reprint line first.
-std::vector<std::uint8_t> render(const PrintJob& job, const escpos::Profile& profile, bool mark) {
+}  // namespace
+
+std::vector<std::uint8_t> ticket_bytes(const PrintJob& job, const escpos::Profile& profile,
+                                       bool mark) {
     escpos::Encoder out(profile);
     out.init();
     if (mark) {
@@ -107,6 +108,8 @@ std::vector<std::uint8_t> render(const PrintJob& job, const escpos::Profile& pro
     out.align(escpos::Align::left).feed(kFeedBeforeCut).cut();
     return out.take();
 }
+
+namespace {
 
 struct QueuedJob {
     PrintJob job;
@@ -309,7 +312,7 @@ private:
         const bool mark = head.maybe_printed && !head.job.reprint;
         busy_ = true;
         printing_ = true;
-        transport_->send(render(head.job, profile_, mark));
+        transport_->send(ticket_bytes(head.job, profile_, mark));
         // The status after the ticket: paper still there, no fault, so it is on paper.
         query_status([this](const std::optional<Condition>& found) {
             busy_ = false;

@@ -7,7 +7,12 @@
 // the printer can — marked "补打 REPRINT", since part of it may be on paper already.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
+#include "drivers/sdk/device_classes.hpp"
 #include "drivers/sdk/registry.hpp"
+#include "protocols/escpos/encoder.hpp"
 
 namespace hk::drivers::printer {
 
@@ -17,5 +22,11 @@ inline constexpr std::string_view kNetworkPrinterDriver = "escpos_network_printe
 [[nodiscard]] DriverManifest serial_printer_manifest();
 [[nodiscard]] DriverManifest network_printer_manifest();
 void register_drivers(DriverRegistry& registry);
+
+// The ESC/POS bytes of one ticket: each line wrapped to the paper at its size, the symbol, a
+// feed and a cut; `reprint_mark` prints "补打 REPRINT" first.
+[[nodiscard]] std::vector<std::uint8_t> ticket_bytes(const PrintJob& job,
+                                                     const proto::escpos::Profile& profile,
+                                                     bool reprint_mark);
 
 }  // namespace hk::drivers::printer

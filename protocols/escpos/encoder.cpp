@@ -83,32 +83,37 @@ Encoder& Encoder::underline(int dots) {
 }
 
 Encoder& Encoder::text(std::string_view utf8) {
-    bool kanji = false;
-    const auto end_kanji = [&] {
-        if (kanji) {
-            put({kFs, '.'});
-            kanji = false;
+    // Runs of non-ASCII characters are converted in one go (one iconv call a run, not a
+    // character); a run GB18030 cannot carry whole is done character by character.
+    std::string run;
+    const auto flush_run = [&] {
+        if (run.empty()) {
+            return;
         }
+        auto encoded = to_gb18030(run);
+        if (profile_.kanji_mode_commands) {
+            put({kFs, '&'});
+        }
+        put(encoded);
+        if (profile_.kanji_mode_commands) {
+            put({kFs, '.'});
+        }
+        run.clear();
     };
     for (const auto c : code_points(utf8)) {
         if (c < 0x80) {
-            end_kanji();
+            flush_run();
             bytes_.push_back(c < 0x20 || c == 0x7F ? '?' : static_cast<std::uint8_t>(c));
             continue;
         }
-        const auto encoded = columns_of(c) == 0 ? std::string() : gb18030_of(c);
-        if (encoded.empty()) {
-            end_kanji();
+        if (columns_of(c) == 0 || c == 0xFFFD) {
+            flush_run();
             bytes_.push_back('?');
             continue;
         }
-        if (profile_.kanji_mode_commands && !kanji) {
-            put({kFs, '&'});
-            kanji = true;
-        }
-        put(encoded);
+        run += to_utf8(c);
     }
-    end_kanji();
+    flush_run();
     return *this;
 }
 

@@ -210,6 +210,18 @@ std::string gb18030_of(char32_t c) {
 }
 
 std::string to_gb18030(std::string_view utf8) {
+    // The whole text in one conversion when it is valid and GB18030 carries all of it (the
+    // usual case); else character by character, with '?' for what cannot be carried.
+    bool ascii_only = true;
+    for (const char c : utf8) {
+        ascii_only = ascii_only && static_cast<unsigned char>(c) < 0x80;
+    }
+    if (ascii_only) {
+        return std::string(utf8);
+    }
+    if (auto whole = convert("GB18030", "UTF-8", utf8); !whole.empty()) {
+        return whole;
+    }
     std::string out;
     for (const auto c : code_points(utf8)) {
         if (c < 0x80) {
