@@ -44,11 +44,11 @@ hk::tickets::TicketFacts facts(int n) {
                                     .service_zh = "不动产登记",
                                     .service_en = "Real estate registration",
                                     .waiting_ahead = n % 30,
-                                    .estimated_wait_s = (n % 30) * 300,
+                                    .estimated_wait_s = std::int64_t{n % 30} * 300,
                                     .direction_zh = "请到一楼3号窗口办理",
                                     .materials_zh = "身份证原件；不动产权证书；购房合同",
                                     .materials_en = "ID card; property certificate; contract",
-                                    .issued_at_ms = 1'795'483'860'000 + n * 1000,
+                                    .issued_at_ms = 1'795'483'860'000 + (std::int64_t{n} * 1000),
                                     .utc_offset_minutes = 480};
 }
 

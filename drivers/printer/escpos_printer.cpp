@@ -114,7 +114,8 @@ namespace {
 struct QueuedJob {
     PrintJob job;
     Completion<PrintReceipt> done;
-    bool maybe_printed = false;  // bytes were sent before a fault or a lost link
+    bool maybe_printed = false;  // bytes were sent, then the link was lost or went silent
+    bool in_printer = false;     // all of it is in the printer, waiting for a fault to clear
 };
 
 class EscposPrinter final : public Driver, public TicketPrinter {
@@ -241,8 +242,11 @@ private:
 
     void on_down() {
         poll_timer_.cancel();
-        if (printing_ && !queue_.empty()) {
-            queue_.front().maybe_printed = true;  // the link went with the ticket half sent
+        if (!queue_.empty() && (printing_ || queue_.front().in_printer)) {
+            // The link went with the ticket half sent, or with the printer holding it: whether
+            // it is on paper is unknown, so it is sent again, marked as a reprint.
+            queue_.front().maybe_printed = true;
+            queue_.front().in_printer = false;
         }
         printing_ = false;
         busy_ = false;
@@ -309,6 +313,12 @@ private:
             return;
         }
         auto& head = queue_.front();
+        if (head.in_printer) {
+            // The printer is ready again and has printed what it held.
+            confirm_head();
+            pump();
+            return;
+        }
         const bool mark = head.maybe_printed && !head.job.reprint;
         busy_ = true;
         printing_ = true;
@@ -321,21 +331,34 @@ private:
                 return;
             }
             auto& job = queue_.front();
-            if (!found || found->state == DeviceState::faulted) {
-                // Held: printed again (marked) once the printer can print.
+            if (!found) {
+                // No answer after the ticket: whether it reached the printer is unknown. Held,
+                // and sent again (marked as a reprint) once the printer answers.
                 job.maybe_printed = true;
                 ready_ = false;
                 return;
             }
-            const bool reprint = job.maybe_printed || job.job.reprint;
-            remember(job.job.id);
-            ++printed_;
-            reprinted_ += reprint ? 1 : 0;
-            auto done = std::move(job);
-            queue_.pop_front();
-            finish(done, PrintReceipt{.job_id = done.job.id, .printed_at_ms = context_.now_ms()});
+            if (found->state == DeviceState::faulted) {
+                // The printer answered after the ticket, so it holds all of it in its buffer
+                // and finishes it itself once the fault is cleared (paper refilled, cover
+                // closed): held until then, never sent twice.
+                job.in_printer = true;
+                ready_ = false;
+                return;
+            }
+            confirm_head();
             pump();
         });
+    }
+
+    // The head job is on paper: its completion succeeds and its id is remembered.
+    void confirm_head() {
+        auto done = std::move(queue_.front());
+        queue_.pop_front();
+        remember(done.job.id);
+        ++printed_;
+        reprinted_ += done.maybe_printed || done.job.reprint ? 1 : 0;
+        finish(done, PrintReceipt{.job_id = done.job.id, .printed_at_ms = context_.now_ms()});
     }
 
     void finish(QueuedJob& job, std::expected<PrintReceipt, DeviceError> result) {

@@ -198,5 +198,56 @@ TEST_CASE("paper near its end degrades, paper out holds the job and it prints on
     CHECK(state_is(d, DeviceState::online));
 }
 
+TEST_CASE("paper running out in the middle of a ticket: the printer finishes it after the refill") {
+    const test::TempDir dir;
+    PrinterUnderTest d((dir / "printer").string());
+    EmulatedPrinter peer(d.io, dir / "printer");
+    REQUIRE(d.driver->start());
+    REQUIRE(run_until(d.io, [&] { return state_is(d, DeviceState::online); }));
+
+    peer.printer.set_roll_remaining(100);  // enough for the first lines only
+    std::optional<std::expected<PrintReceipt, DeviceError>> done;
+    d.printer().print(ticket("ticket-44"), [&](auto result) { done = std::move(result); });
+    REQUIRE(run_until(d.io, [&] { return state_is(d, DeviceState::faulted, "paper_out"); }));
+    CHECK_FALSE(done.has_value());  // not confirmed: the rest is still in the printer
+
+    peer.printer.set_roll_remaining(std::nullopt);
+    peer.printer.set_paper(emu::Paper::ok);
+    peer.answer();
+    REQUIRE(run_until(d.io, [&] { return done.has_value(); }));
+    REQUIRE(done->has_value());
+    // One ticket on paper, finished after the refill; nothing sent twice, nothing marked.
+    REQUIRE(peer.printer.pages().size() == 1);
+    const auto text = all_text(peer.printer);
+    CHECK(std::ranges::find(text, "A007") != text.end());
+    CHECK(std::ranges::find(text, "补打 REPRINT") == text.end());
+    CHECK(state_is(d, DeviceState::online));
+}
+
+TEST_CASE("an unplugged printer keeps its tickets and prints them when it is back") {
+    const test::TempDir dir;
+    PrinterUnderTest d((dir / "printer").string());
+    auto peer = std::make_unique<EmulatedPrinter>(d.io, dir / "printer");
+    REQUIRE(d.driver->start());
+    REQUIRE(run_until(d.io, [&] { return state_is(d, DeviceState::online); }));
+
+    peer.reset();  // unplugged
+    REQUIRE(run_until(d.io, [&] { return d.health.health().state != DeviceState::online; }));
+    std::vector<std::string> confirmed;
+    for (const auto* id : {"ticket-45", "ticket-46"}) {
+        d.printer().print(ticket(id), [&confirmed, id](auto result) {
+            if (result) {
+                confirmed.emplace_back(id);
+            }
+        });
+    }
+    peer = std::make_unique<EmulatedPrinter>(d.io, dir / "printer");  // plugged back in
+    REQUIRE(run_until(d.io, [&] { return confirmed.size() == 2; }));
+    CHECK(confirmed == std::vector<std::string>{"ticket-45", "ticket-46"});
+    CHECK(peer->printer.pages().size() == 2);
+    const auto text = all_text(peer->printer);
+    CHECK(std::ranges::find(text, "补打 REPRINT") == text.end());  // never sent before: no mark
+}
+
 }  // namespace
 }  // namespace hk::drivers::printer
