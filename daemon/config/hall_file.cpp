@@ -1013,6 +1013,16 @@ class = "green"
 [[priority_codes]]
 code = "13579"
 class = "vip"
+
+# ---------------------------------------------------------------------------------------------
+# The printed ticket (docs/tickets.md): a QR code carrying the ticket's id, English lines, and a
+# notice at the bottom.
+
+[ticket]
+code = "qr"
+english = true
+notice_zh = "过号请到服务台重新取号，谢谢配合"
+notice_en = "Missed your number? Please ask at the service desk"
 )hall";
 
 }  // namespace

@@ -429,8 +429,7 @@ DriverManifest network_printer_manifest() {
         .device_class = DeviceClass::ticket_printer,
         .maturity = Maturity::testing,
         .description = "ESC/POS thermal printer on the network (raw TCP, port 9100)",
-        .transport = TransportKind::tcp,
-        .match = {.explicit_port_only = true},
+        .transport = TransportKind::tcp,  // no hardware to match: the config names the host
         .parameters = std::move(parameters),
     };
 }

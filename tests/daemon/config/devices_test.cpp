@@ -151,6 +151,7 @@ TEST_CASE("an unknown driver is reported with the closest name or the list") {
     const auto far = only_error_of("[[device]]\nid = \"p1\"\ndriver = \"epson\"\n");
     CHECK(
         far.message.starts_with("device 'p1': unknown driver \"epson\"; the drivers are "
+                                "escpos_network_printer, escpos_serial_printer, "
                                 "sdk_id_card_reader, serial_barcode_scanner, "
                                 "simulated_barcode_scanner, simulated_document_camera,"));
 }

@@ -135,6 +135,15 @@ std::vector<std::string> all_text(const emu::Interpreter& printer) {
     return out;
 }
 
+TEST_CASE("both printer drivers register with valid manifests") {
+    DriverRegistry registry;
+    register_drivers(registry);
+    CHECK(registry.find(kSerialPrinterDriver) != nullptr);
+    CHECK(registry.find(kNetworkPrinterDriver) != nullptr);
+    CHECK(validate(serial_printer_manifest()).empty());
+    CHECK(validate(network_printer_manifest()).empty());
+}
+
 TEST_CASE("a ticket is printed on the pty and its QR code holds the ticket's id") {
     const test::TempDir dir;
     PrinterUnderTest d((dir / "printer").string());
