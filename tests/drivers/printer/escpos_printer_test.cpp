@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
@@ -82,15 +83,61 @@ private:
     std::array<std::uint8_t, 4096> buffer_{};
 };
 
+// A network printer's port 9100 on loopback: the emulator behind one accepted connection.
+class NetworkPrinter {
+public:
+    explicit NetworkPrinter(boost::asio::io_context& io)
+        : acceptor_(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0)),
+          socket_(io) {
+        acceptor_.async_accept(socket_, [this](const boost::system::error_code& error) {
+            if (!error) {
+                read();
+            }
+        });
+    }
+    [[nodiscard]] std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+    emu::Interpreter printer{emu::InterpreterOptions{}};
+
+private:
+    void read() {
+        socket_.async_read_some(
+            boost::asio::buffer(buffer_), [this](const auto& error, std::size_t n) {
+                if (error) {
+                    return;
+                }
+                printer.feed(std::span<const std::uint8_t>(buffer_.data(), n));
+                auto out = std::make_shared<std::vector<std::uint8_t>>(printer.take_output());
+                if (!out->empty()) {
+                    boost::asio::async_write(socket_, boost::asio::buffer(*out),
+                                             [out](const auto&, std::size_t) {});
+                }
+                read();
+            });
+    }
+
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::ip::tcp::socket socket_;
+    std::array<std::uint8_t, 4096> buffer_{};
+};
+
 struct PrinterUnderTest {
-    explicit PrinterUnderTest(std::string port) {
+    // On a serial port (a pty) at `port`; or, with `tcp_port`, on the network.
+    explicit PrinterUnderTest(std::string port, std::uint16_t tcp_port = 0) {
         register_drivers(registry);
         config.id = "printer-1";
-        config.driver = std::string(kSerialPrinterDriver);
-        config.port = std::move(port);
-        config.params = default_values(serial_printer_manifest());
+        const auto name = tcp_port == 0 ? kSerialPrinterDriver : kNetworkPrinterDriver;
+        config.driver = std::string(name);
+        if (tcp_port == 0) {
+            config.port = std::move(port);
+            config.params = default_values(serial_printer_manifest());
+        } else {
+            config.params = default_values(network_printer_manifest());
+            config.params.insert_or_assign("host", std::string("127.0.0.1"));
+            config.params.insert_or_assign("tcp_port", std::int64_t{tcp_port});
+        }
         config.params.insert_or_assign("status_interval", std::chrono::milliseconds(200));
-        auto built = registry.find(kSerialPrinterDriver)->factory(config, context);
+        auto built = registry.find(name)->factory(config, context);
         REQUIRE(built);
         driver = std::move(*built);
     }
@@ -176,6 +223,27 @@ TEST_CASE("a ticket is printed on the pty and its QR code holds the ticket's id"
     REQUIRE(run_until(d.io, [&] { return done.has_value(); }));
     CHECK(done->has_value());
     CHECK(peer.printer.pages().size() == 1);
+}
+
+TEST_CASE("a network printer on port 9100 prints the same ticket") {
+    boost::asio::io_context io;
+    NetworkPrinter network(io);
+    PrinterUnderTest d("", network.port());
+    // The driver runs on its own loop; the printer's end on the test's: both are run below.
+    REQUIRE(d.driver->start());
+    std::optional<std::expected<PrintReceipt, DeviceError>> done;
+    REQUIRE(run_until(d.io, [&] {
+        io.poll();
+        return state_is(d, DeviceState::online);
+    }));
+    d.printer().print(ticket("ticket-50"), [&](auto result) { done = std::move(result); });
+    REQUIRE(run_until(d.io, [&] {
+        io.poll();
+        return done.has_value();
+    }));
+    REQUIRE(done->has_value());
+    REQUIRE(network.printer.pages().size() == 1);
+    CHECK(network.printer.pages().front().qr_symbols().size() == 1);
 }
 
 TEST_CASE("paper near its end degrades, paper out holds the job and it prints once after refill") {
