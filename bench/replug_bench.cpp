@@ -51,8 +51,8 @@ double replug_once(const hk::test::TempDir& dir, milliseconds away, bool on_arri
     hk::test::PtyDevice pty(io, path, [](const std::string&) { return std::nullopt; });
     HealthTracker health;
     auto transport = transport::Transport::create(
-        io, std::make_unique<transport::SerialLink>(io, transport::SerialOptions{.path = path}),
-        {}, &health);
+        io, std::make_unique<transport::SerialLink>(io, transport::SerialOptions{.path = path}), {},
+        &health);
     transport->start({});
     const auto online = [&] { return health.health().state == DeviceState::online; };
     if (!hk::test::run_until(io, online)) {
@@ -78,8 +78,8 @@ double replug_once(const hk::test::TempDir& dir, milliseconds away, bool on_arri
 
 void report(const char* name, const std::vector<double>& samples) {
     const auto p = hk::bench::percentiles(samples);
-    std::printf("  %-14s n=%zu  p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms  max/limit %.2f\n",
-                name, p.n, p.p50, p.p90, p.max, p.max / kLimitMs);
+    std::printf("  %-14s n=%zu  p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms  max/limit %.2f\n", name,
+                p.n, p.p50, p.p90, p.max, p.max / kLimitMs);
 }
 
 }  // namespace
@@ -94,9 +94,10 @@ int main(int argc, char** argv) {
             away_ms = std::atoi(argv[i + 1]);
         }
     }
-    std::printf("replug_bench: serial transport on a pty, unplugged for %d ms and more, %d rounds; "
-                "limit %.0f ms\n",
-                away_ms, rounds, kLimitMs);
+    std::printf(
+        "replug_bench: serial transport on a pty, unplugged for %d ms and more, %d rounds; "
+        "limit %.0f ms\n",
+        away_ms, rounds, kLimitMs);
     const hk::test::TempDir dir;
     std::vector<double> backoff;
     std::vector<double> arrival;

@@ -164,11 +164,10 @@ void ApiService::finish_login(const api::LoginRequest& login, bool verified,
         }
     }
     const auto token = sessions_.open(login.officer, officer->name, login.window, now);
-    respond(
-        api::Response{201, json{{"token", token},
-                                {"officer", {{"id", login.officer}, {"name", officer->name}}},
-                                {"window", login.window},
-                                {"expires_at_ms", now + officers::SessionTable::kIdleMs}}});
+    respond(api::Response{201, json{{"token", token},
+                                    {"officer", {{"id", login.officer}, {"name", officer->name}}},
+                                    {"window", login.window},
+                                    {"expires_at_ms", now + officers::SessionTable::kIdleMs}}});
 }
 
 void ApiService::logout(const api::Request& request, const api::Respond& respond) {

@@ -199,12 +199,14 @@ std::span<const CommandSpec> command_specs() {
          "device.simulate", render_device_result, simulate_args},
         {"devices trace", "Record a device's traffic to a trace file, or stop", "device.trace",
          render_device_result, trace_args},
-        {"officers list", "List the officers who may log in at a counter", "officers",
-         render_officers, {}},
+        {"officers list",
+         "List the officers who may log in at a counter",
+         "officers",
+         render_officers,
+         {}},
         {"officers set", "Add an officer or change their name and PIN (PIN read from stdin)",
          "officer.set", render_officer, officer_set_args},
-        {"officers remove", "Remove an officer", "officer.remove", render_officer,
-         officer_id_args},
+        {"officers remove", "Remove an officer", "officer.remove", render_officer, officer_id_args},
     }};
     return kSpecs;
 }
